@@ -1,0 +1,103 @@
+# cargo-chef image publisher: small C filters chained by make.
+# Read top to bottom: what is built, how the pipeline runs, how it is tested.
+.POSIX:
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+include config.mk
+
+TOOLS = semver-check rust-groups arch-filter tag-gen \
+        image-probe image-alias image-manifest image-tags
+
+all: bin
+
+include mk/build.mk
+
+# ---------------------------------------------------------------------------
+# The pipeline: `make publish`.  Its knobs, all of them (make publish IMAGE=..):
+#   IMAGE      target repository ([host/]name); empty: the embedded registry
+#              started on loopback under $(STATE) (make registry-up)
+#   LIBRARY    the library file: a URL (conditional GET) or a path
+#   TAGS_FROM  a git repository whose vX.Y.Z tags are cargo-chef's releases
+#   VERSION    the release to publish; empty: the greatest of TAGS_FROM
+#   BASE_REPO  where the rust images are: BASE_REPO:<representative tag>
+#   PLATFORMS  the platforms built, at most (a group builds those it has)
+#   BUILDER    buildx or buildah; empty: buildx when `docker buildx` works
+#   CONTEXT    the build context, with its Dockerfile
+#   STATE      where the run keeps what it knows (and the embedded registry)
+#   DRY_RUN    non-empty: probe (HEAD) and say what would be done, no more
+#   LOCK_WAIT  seconds to wait for another run on $(STATE); 0: refuse at once
+IMAGE     =
+LIBRARY   = https://raw.githubusercontent.com/docker-library/official-images/master/library/rust
+TAGS_FROM = https://github.com/LukeMathWalker/cargo-chef.git
+VERSION   =
+BASE_REPO = docker.io/library/rust
+PLATFORMS = linux/amd64,linux/arm64,linux/arm/v7,linux/386
+BUILDER   =
+CONTEXT   = docker
+STATE     = state
+DRY_RUN   =
+LOCK_WAIT = 600
+# The scripts read the knobs from their environment: no value is ever
+# pasted into a shell command line.
+export IMAGE LIBRARY TAGS_FROM VERSION BASE_REPO PLATFORMS BUILDER CONTEXT \
+       STATE DRY_RUN LOCK_WAIT
+export PATH := $(CURDIR)/bin:$(PATH)
+
+PIPELINE_GOALS = publish plan matrix group verify
+
+ifndef PIPELINE_LOCKED
+# A pipeline goal runs this makefile again under the lock of $(STATE)
+# (mk/pipeline.mk): what follows is what that inner make does.
+include mk/pipeline.mk
+else
+# Inputs are looked at on every run (FORCE) but each stage's output is
+# rewritten only when its content changes, so a stage whose inputs did not
+# change keeps its timestamp and nothing after it runs.  After make restarts
+# to read a new groups.mk, the inputs are not fetched a second time.
+INPUTS = $(if $(MAKE_RESTARTS),,FORCE)
+
+# 1. The version, and whether latest* may move to it.
+$(STATE)/version: $(INPUTS) mk/version.sh bin/semver-check
+	@mk/version.sh "$@"
+
+# 2. The library file (a conditional GET for a URL).
+$(STATE)/library: $(INPUTS) mk/fetch-library.sh
+	@mk/fetch-library.sh "$@"
+
+#    The knobs the plan depends on, and the build context's hash.
+$(STATE)/settings: $(INPUTS) mk/settings.sh
+	@mk/settings.sh "$@" IMAGE BASE_REPO PLATFORMS
+$(STATE)/context: $(INPUTS) mk/context-hash.sh
+	@mk/context-hash.sh "$@"
+
+# 3. The plan: rust-groups | arch-filter | tag-gen, one JSON line per group.
+#    X.done records that X was brought up to date; X itself changes only with
+#    its content, and its empty recipe lets make see that (so a new script
+#    that writes the same plan does not make the stages after it run).
+$(STATE)/plan.jsonl: $(STATE)/plan.jsonl.done ;
+$(STATE)/plan.jsonl.done: $(STATE)/version $(STATE)/library $(STATE)/settings \
+                          $(STATE)/context mk/plan.sh mk/lib.sh \
+                          bin/rust-groups bin/arch-filter bin/tag-gen
+	@mk/plan.sh "$(STATE)/plan.jsonl"
+	@touch "$@"
+
+# 4. The generated makefile: group-<key16> made by its stamp.
+$(STATE)/groups.mk: $(STATE)/groups.mk.done ;
+$(STATE)/groups.mk.done: $(STATE)/plan.jsonl $(STATE)/context mk/groups.sh mk/lib.sh
+	@mk/groups.sh "$(STATE)/groups.mk"
+	@touch "$@"
+include $(STATE)/groups.mk
+
+# 5. Publish each group; a stamp is written only after its group succeeded.
+publish: $(PLAN_GROUPS:%=group-%)
+	@mk/report.sh summary
+$(STATE)/stamps/%: | bin/image-probe bin/image-alias bin/image-manifest
+	@mk/publish-group.sh "$(basename $*)" "$@"
+
+include mk/pipeline-goals.mk
+endif
+
+include mk/test.mk
+
+.PHONY: all

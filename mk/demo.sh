@@ -1,0 +1,59 @@
+#!/bin/sh
+# mk/demo.sh: `make demo`.  The whole pipeline on this machine, no network,
+# no account: the newest library/rust revision of the corpus, small stand-in
+# base images (annotated with their revision, like the official ones) in the
+# embedded registry, cargo-chef's versions from a local git repository of
+# tags, BUILDER=buildah and the test build context.  Runs `make publish`,
+# then again (nothing to do, no request), then `make verify`.
+# State in DEMO_STATE (default $STATE/demo), kept for `make plan` and friends:
+# every make command it runs is printed, to be repeated by hand.
+set -eu
+me=demo
+. mk/lib.sh
+
+: "${MAKE:=make}"
+demo=${DEMO_STATE:-$STATE/demo}
+platforms=${DEMO_PLATFORMS:-linux/amd64,linux/arm64}
+library=
+for f in tests/corpus/rust/[0-9]*-*.txt; do library=$f; done
+[ -n "$library" ] || die "no library/rust revision in tests/corpus/rust"
+
+registry=$(mk/registry.sh start "$demo/registry")
+base_repo=$registry/rust
+
+# cargo-chef's releases: a local repository of tags
+tags=$demo/cargo-chef.git
+if [ ! -d "$tags" ]; then
+	git init -q "$tags"
+	git -C "$tags" -c user.name=demo -c user.email=demo@localhost \
+		commit -q --allow-empty -m 'cargo-chef releases (stand-in)'
+	git -C "$tags" tag v0.1.76
+	git -C "$tags" tag v0.1.77
+fi
+
+# the stand-in bases: one per group, for its platforms, with its revision
+say "stand-in bases for $library in $base_repo"
+repo=$(sed -n 's/^GitRepo: *//p' "$library" | head -n 1)
+rust-groups "$library" | arch-filter --allow "$platforms" |
+	jq -r '[.representative_rust_tag, (.platforms | join(",")), .group_key] | @tsv' |
+	while IFS="$(printf '\t')" read -r tag plats key; do
+		ref=$base_repo:$tag
+		[ "$(image-probe "$ref" 2>/dev/null | cut -f2)" = - ] || continue
+		mk/standin-image.sh "$ref" --platforms "$plats" --content "rust $tag" \
+			--annotate "org.opencontainers.image.revision=${key%%:*}" \
+			--annotate "org.opencontainers.image.source=$repo#$key" \
+			--storage "$demo/standin" >/dev/null
+	done
+
+set -- STATE="$demo" IMAGE= LIBRARY="$library" TAGS_FROM="$tags" \
+	BASE_REPO="$base_repo" PLATFORMS="$platforms" BUILDER=buildah CONTEXT=tests/context
+step() {
+	echo >&2
+	say "$MAKE $*"
+	"$MAKE" --no-print-directory "$@"
+}
+step publish "$@"
+mk/registry.sh log-mark "$demo/registry"
+step publish "$@"
+say "the rerun sent $(mk/registry.sh count-since "$demo/registry" '*') requests to the registry"
+step verify "$@"

@@ -1,0 +1,46 @@
+#!/bin/sh
+# mk/fetch-library.sh OUT: stage 2, the library file.  LIBRARY is a path or a
+# URL; a URL is fetched with a conditional GET (the ETag and Last-Modified of
+# the last answer are kept beside OUT, in OUT.etag and OUT.modified), so an
+# unchanged file costs a 304 and no body.  OUT is rewritten only when its
+# content changes: nothing downstream reruns otherwise.
+set -eu
+me=library
+. mk/lib.sh
+
+out=$1
+[ -n "$LIBRARY" ] || die "LIBRARY is empty"
+tmp=$(tmpfile "$out")
+trap 'remove "$tmp" "$tmp.etag" "$tmp.headers"' EXIT
+
+case $LIBRARY in
+*://*)
+	set -- --silent --show-error --fail --location --retry 3 \
+		--connect-timeout 10 --max-time 120 \
+		--etag-save "$tmp.etag" --dump-header "$tmp.headers" \
+		--output "$tmp" --write-out '%{http_code}'
+	if [ -f "$out" ]; then
+		[ ! -s "$out.etag" ] || set -- "$@" --etag-compare "$out.etag"
+		[ ! -s "$out.modified" ] ||
+			set -- "$@" --header "If-Modified-Since: $(cat "$out.modified")"
+	fi
+	code=$(curl "$@" -- "$LIBRARY") || die "cannot fetch LIBRARY=$LIBRARY"
+	case $code in
+	304) exit 0 ;;
+	200) ;;
+	*) die "LIBRARY=$LIBRARY answered HTTP $code" ;;
+	esac
+	[ -s "$tmp" ] || die "LIBRARY=$LIBRARY answered an empty file"
+	# validators of this answer, for the next conditional GET
+	modified=$(sed -n 's/^[Ll]ast-[Mm]odified: *//p' "$tmp.headers" | tr -d '\r' | tail -n 1)
+	if [ -s "$tmp.etag" ]; then mv -f "$tmp.etag" "$out.etag"; else rm -f "$out.etag"; fi
+	if [ -n "$modified" ]; then
+		printf '%s\n' "$modified" >"$out.modified"
+	else
+		rm -f "$out.modified"
+	fi ;;
+*)
+	[ -f "$LIBRARY" ] || die "LIBRARY=$LIBRARY: no such file"
+	cp -- "$LIBRARY" "$tmp" ;;
+esac
+replace_if_changed "$tmp" "$out"

@@ -1,0 +1,118 @@
+#!/bin/sh
+# mk/publish-group.sh KEY16 STAMP: stage 5, publishes one group of the plan
+# and writes STAMP once it is done.
+#  1. HEAD the canonical image, its build tag (the canonical tag and a hash
+#     of the platforms and build context: it exists when the image was built
+#     from these very inputs) and the original workflow's name for it.
+#  2. No build tag (and no workflow image): ONE GET of the base's index;
+#     every platform to build must be the build of the group's commit
+#     (annotations), else the group waits ("not yet", exit 0, no stamp).
+#     Build from the base pinned by that digest, pushing the build tag, the
+#     canonical tag and every alias tag (no read).
+#  3. image-alias points the canonical and every alias at the build (HEADs;
+#     one GET only when some tag has to move).
+# Knobs: STATE, BUILDER, CONTEXT, DRY_RUN.  $STATE/status/KEY16 tells the
+# run's summary that the group failed or waits.
+set -eu
+me="publish [$1]"
+. mk/lib.sh
+
+key=$1
+stamp=$2
+mkdir -p "$STATE/status" "$STATE/logs"
+work=$(mktemp -d "${TMPDIR:-/tmp}/publish-$key.XXXXXX")
+group=$key
+finish() {
+	status=$?
+	rm -rf "$work"
+	[ $status -eq 0 ] || echo "failed: $group" >"$STATE/status/$key"
+}
+trap finish EXIT
+trap 'exit 1' HUP INT TERM
+rm -f "$STATE/status/$key"
+
+line=$(jq -c --arg k "$key" 'select(.group_key_tag == $k)' "$STATE/plan.jsonl")
+[ -n "$line" ] || die "no group $key in $STATE/plan.jsonl"
+field() {
+	printf '%s\n' "$line" | jq -r "$1"
+}
+group=$(field .group_key)
+canonical=$(field .canonical)
+workflow=$(field '.workflow_canonical // ""')
+build_tag=$(field .build_tag)
+base=$(field .base)
+platforms=$(field '.platforms | join(",")')
+field '.tags[]' >"$work/tags"
+version=$(plan_version)
+commit=${group%%:*}
+ntags=$(wc -l <"$work/tags")
+
+# 1. Does the image exist, built from these inputs?  HEAD only: free under
+#    the rate limits.
+set -- "$canonical" "$build_tag"
+[ -z "$workflow" ] || set -- "$@" "$workflow"
+image-probe "$@" >"$work/probe" || die "cannot probe $canonical"
+source=$(source_of "$work/probe" "$canonical" "$build_tag" "$workflow")
+if [ -n "$source" ]; then
+	[ "$source" != "$workflow" ] ||
+		say "found under the original workflow's name $workflow: not rebuilt"
+	# the canonical name is one more alias of the source
+	{ echo "$canonical"; cat "$work/tags"; } >"$work/targets"
+	mv "$work/targets" "$work/tags"
+elif [ "$(awk -F '\t' -v ref="$canonical" '$1 == ref { print $2 }' "$work/probe")" != - ]; then
+	say "$canonical was built from other platforms or another build context: rebuilding"
+fi
+
+if [ -z "$source" ]; then
+	if [ -n "$DRY_RUN" ]; then
+		say "would check $base (1 GET), build $canonical for $platforms and push it with $ntags tags"
+		exit 0
+	fi
+	# 2. Is the base the build of this group's commit, on every platform?
+	image-manifest "$base" >"$work/base.json" || die "cannot read the base $base"
+	jq -r --arg commit "$commit" --arg platforms "$platforms" \
+		-f mk/base-check.jq "$work/base.json" >"$work/verdict"
+	if grep -Eq '^(missing|stale) ' "$work/verdict"; then
+		say "not yet: $base is not the build of $commit for every platform:"
+		grep -Ev '^ok ' "$work/verdict" | sed 's/^/  /' >&2
+		say "the group waits for the base; the next run tries again"
+		echo "waiting: $group ($(grep -Ev '^ok ' "$work/verdict" | cut -d' ' -f2 | tr '\n' ' '))" \
+			>"$STATE/status/$key"
+		exit 0
+	fi
+	! grep -qx unannotated "$work/verdict" ||
+		say "warning: $base carries no revision annotations; building from it as named"
+	pinned=${base%:*}@$(jq -r .digest "$work/base.json")
+	say "building $canonical for $platforms from $pinned"
+	log=$STATE/logs/$key.log
+	builder=${BUILDER:-}
+	if [ -z "$builder" ]; then
+		if docker buildx version >/dev/null 2>&1; then builder=buildx; else builder=buildah; fi
+	fi
+	# the build tag first: once it exists, the build is done, whatever is cut
+	{ echo "$canonical"; cat "$work/tags"; } >"$work/targets"
+	if ! mk/build-push.sh "$builder" "$pinned" "$version" "$platforms" "$work/targets" \
+		"$build_tag" >"$log" 2>&1; then
+		tail -n 20 "$log" | sed 's/^/  /' >&2
+		die "build of $canonical failed (log: $log)"
+	fi
+	source=$build_tag
+	mv "$work/targets" "$work/tags"
+fi
+
+# 3. Every alias at the canonical image.
+if [ -n "$DRY_RUN" ]; then
+	say "would point $ntags tags at $source (HEADs; 1 GET if one has to move)"
+	exit 0
+fi
+image-alias "$source" <"$work/tags" >"$work/aliases" || die "cannot point the aliases at $source"
+moved=$(grep -c "$(printf '\tupdated$')" "$work/aliases" || :)
+digest=$(cut -f2 "$work/aliases" | sort -u | head -n 1)
+say "done: $canonical ($digest), $ntags tags, $moved moved"
+
+tmp=$(tmpfile "$stamp")
+{
+	printf '%s\n' "$line"
+	echo "digest $digest"
+} >"$tmp"
+mv -f "$tmp" "$stamp"

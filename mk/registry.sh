@@ -1,0 +1,259 @@
+#!/bin/sh
+# mk/registry.sh: a private Docker registry (Debian's docker-registry,
+# distribution 2.8) on a free loopback port, for the tests and `make demo`.
+#
+#   mk/registry.sh start DIR [--htpasswd FILE] [--token REALM SERVICE ISSUER CERTPEM]
+#                            [--tls CERT KEY] [--lifetime SECONDS] [--port PORT]
+#       writes DIR/config.yml, serves DIR/data on 127.0.0.1:PORT (PORT: the one
+#       of the last start when it is free, else a free one), waits until
+#       /v2/ answers; writes DIR/addr, DIR/pid; the log (access log included)
+#       goes to DIR/log.  Prints the address.  Does nothing but print the
+#       address when DIR/pid is alive.  --lifetime bounds how long it runs.
+#   mk/registry.sh stop DIR
+#   mk/registry.sh count DIR METHOD [URI-REGEX [STATUS-REGEX]]
+#       prints how many requests of the access log match (METHOD '*' = any;
+#       the regexes are extended, unanchored, on the URI with its query).
+#   mk/registry.sh log-mark DIR
+#       remembers the end of the log in DIR/mark ...
+#   mk/registry.sh count-since DIR METHOD [URI-REGEX [STATUS-REGEX]]
+#       ... and counts only the requests logged after it.
+set -eu
+
+me=mk/registry.sh
+die() { echo "$me: $*" >&2; exit 1; }
+usage() {
+	sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p;}' "$0" >&2
+	exit 2
+}
+
+# alive PID: true when the process exists and is not a zombie.
+alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) || return 0
+	[ "$state" != Z ]
+}
+
+# ours PID DIR: PID is alive and serves DIR (not a reused pid).
+ours() {
+	alive "$1" && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null |
+		grep -qF "$2/config.yml"
+}
+
+running() {
+	[ -f "$1/pid" ] && ours "$(cat "$1/pid")" "$1"
+}
+
+# free_port: a port nobody listens on now (a race remains: start retries).
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# yaml_str VALUE: VALUE as a double-quoted YAML scalar, refusing what would
+# need escaping (our paths and names never do).
+yaml_str() {
+	case $1 in
+	*[\"\\]* | *'
+'*) die "unsupported character in '$1'" ;;
+	esac
+	printf '"%s"' "$1"
+}
+
+write_config() { # DIR PORT
+	{
+		echo 'version: 0.1'
+		echo 'log: {level: info}'
+		echo 'storage:'
+		echo "  filesystem: {rootdirectory: $(yaml_str "$1/data")}"
+		echo '  delete: {enabled: true}'
+		echo '  maintenance: {uploadpurging: {enabled: false}}'
+		echo 'http:'
+		echo "  addr: 127.0.0.1:$2"
+		echo "  secret: $(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+		if [ -n "$tls_cert" ]; then
+			echo "  tls: {certificate: $(yaml_str "$tls_cert"), key: $(yaml_str "$tls_key")}"
+		fi
+		if [ -n "$htpasswd" ]; then
+			echo "auth: {htpasswd: {realm: registry, path: $(yaml_str "$htpasswd")}}"
+		elif [ -n "$token_realm" ]; then
+			echo 'auth:'
+			echo '  token:'
+			echo "    realm: $(yaml_str "$token_realm")"
+			echo "    service: $(yaml_str "$token_service")"
+			echo "    issuer: $(yaml_str "$token_issuer")"
+			echo "    rootcertbundle: $(yaml_str "$token_cert")"
+		fi
+	} >"$1/config.yml"
+}
+
+# answers ADDR: the registry answers /v2/ (any HTTP status: auth may refuse).
+answers() {
+	scheme=http
+	[ -z "$tls_cert" ] || scheme=https
+	code=$(curl -s -k -o /dev/null -w '%{http_code}' --max-time 1 \
+		"$scheme://$1/v2/" 2>/dev/null) || :
+	[ -n "$code" ] && [ "$code" != 000 ]
+}
+
+abspath() {
+	case $1 in
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s/%s\n' "$(pwd)" "$1" ;;
+	esac
+}
+
+start() {
+	dir=$1
+	shift
+	htpasswd='' token_realm='' token_service='' token_issuer='' token_cert=''
+	tls_cert='' tls_key='' lifetime='' want_port=''
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--htpasswd)
+			[ $# -ge 2 ] || usage
+			htpasswd=$(abspath "$2")
+			shift 2 ;;
+		--token)
+			[ $# -ge 5 ] || usage
+			token_realm=$2 token_service=$3 token_issuer=$4
+			token_cert=$(abspath "$5")
+			shift 5 ;;
+		--tls)
+			[ $# -ge 3 ] || usage
+			tls_cert=$(abspath "$2") tls_key=$(abspath "$3")
+			shift 3 ;;
+		--port)
+			[ $# -ge 2 ] || usage
+			case $2 in '' | *[!0-9]*) usage ;; esac
+			want_port=$2
+			shift 2 ;;
+		--lifetime)
+			[ $# -ge 2 ] || usage
+			case $2 in '' | *[!0-9]*) usage ;; esac
+			lifetime=$2
+			shift 2 ;;
+		*) usage ;;
+		esac
+	done
+	[ -z "$htpasswd" ] || [ -z "$token_realm" ] ||
+		die "--htpasswd and --token exclude each other"
+
+	mkdir -p "$dir/data"
+	dir=$(cd "$dir" && pwd)
+	if running "$dir" && [ -f "$dir/addr" ]; then
+		cat "$dir/addr"
+		return 0
+	fi
+	# The same port as last time when it is free: the address is part of the
+	# image names a pipeline stamps, so a restart must not move it.
+	previous=
+	if [ -f "$dir/addr" ]; then
+		previous=$(sed -n 's/^127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$dir/addr")
+	fi
+	rm -f "$dir/pid" "$dir/addr" "$dir/mark"
+
+	tries=0
+	while [ $tries -lt 5 ]; do
+		tries=$((tries + 1))
+		if [ -n "$want_port" ]; then
+			port=$want_port
+		elif [ $tries -eq 1 ] && [ -n "$previous" ]; then
+			port=$previous
+		else
+			port=$(free_port)
+		fi
+		write_config "$dir" "$port"
+		if [ -n "$lifetime" ]; then
+			timeout "$lifetime" docker-registry serve "$dir/config.yml" \
+				</dev/null >>"$dir/log" 2>&1 &
+		else
+			docker-registry serve "$dir/config.yml" \
+				</dev/null >>"$dir/log" 2>&1 &
+		fi
+		pid=$!
+		# up to ~10 s for /v2/ to answer
+		i=0
+		while [ $i -lt 100 ] && alive "$pid"; do
+			if answers "127.0.0.1:$port"; then
+				echo "$pid" >"$dir/pid"
+				echo "127.0.0.1:$port" >"$dir/addr"
+				echo "127.0.0.1:$port"
+				return 0
+			fi
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if alive "$pid"; then
+			kill "$pid" 2>/dev/null || :
+			die "registry did not answer within 10 s; see $dir/log"
+		fi
+		# died: most likely the port was taken meanwhile; try another
+		tail -n 5 "$dir/log" | grep -q 'address already in use' ||
+			die "registry failed to start; see $dir/log"
+		[ -z "$want_port" ] || die "port $want_port is taken; see $dir/log"
+	done
+	die "no free port after $tries tries; see $dir/log"
+}
+
+stop() {
+	dir=$1
+	[ -f "$dir/pid" ] || return 0
+	dir=$(cd "$dir" && pwd)
+	pid=$(cat "$dir/pid")
+	if ours "$pid" "$dir"; then
+		kill "$pid" 2>/dev/null || :
+		i=0
+		while [ $i -lt 50 ] && alive "$pid"; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if alive "$pid"; then # the registry under timeout(1), then timeout
+			pkill -9 -P "$pid" 2>/dev/null || :
+			kill -9 "$pid" 2>/dev/null || :
+		fi
+	fi
+	rm -f "$dir/pid"
+}
+
+# count_log METHOD [URI-RE [STATUS-RE]] < log: counts access-log lines,
+#   127.0.0.1 - user [date] "GET /v2/x/manifests/y HTTP/1.1" 200 93 "" "agent"
+# The regexes go through the environment: awk -v would turn "\." into "."
+# (and Debian's mawk knows no {n} intervals: write them out).
+count_log() {
+	COUNT_URI_RE="${2:-}" COUNT_STATUS_RE="${3:-}" awk -v m="$1" '
+		BEGIN { FS = "\""; re = ENVIRON["COUNT_URI_RE"]; st = ENVIRON["COUNT_STATUS_RE"] }
+		$1 ~ /^[0-9.:a-f\[\]]+ [^ ]+ [^ ]+ \[[^]]+\] $/ {
+			split($2, r, " ")
+			split($3, s, " ")
+			if ((m == "*" || r[1] == m) && r[2] ~ re && s[1] ~ st)
+				n++
+		}
+		END { print n + 0 }'
+}
+
+log_size() {
+	if [ -f "$1/log" ]; then wc -c <"$1/log" | tr -d ' '; else echo 0; fi
+}
+
+[ $# -ge 2 ] || usage
+cmd=$1
+dir=$2
+shift 2
+case $cmd in
+start) start "$dir" "$@" ;;
+stop) [ $# -eq 0 ] || usage; stop "$dir" ;;
+count)
+	{ [ $# -ge 1 ] && [ $# -le 3 ]; } || usage
+	[ -f "$dir/log" ] || die "no log in $dir"
+	count_log "$@" <"$dir/log" ;;
+log-mark) [ $# -eq 0 ] || usage; log_size "$dir" >"$dir/mark" ;;
+count-since)
+	{ [ $# -ge 1 ] && [ $# -le 3 ]; } || usage
+	[ -f "$dir/log" ] || die "no log in $dir"
+	mark=0
+	[ ! -f "$dir/mark" ] || mark=$(cat "$dir/mark")
+	tail -c +"$((mark + 1))" "$dir/log" | count_log "$@" ;;
+*) usage ;;
+esac

@@ -1,0 +1,150 @@
+#!/bin/sh
+# mk/report.sh plan|matrix|verify|summary: reads of the plan in $STATE.
+#   plan     per group: canonical, state, platforms, aliases; then the
+#            counted reads (GETs) and builds publish would spend.  HEADs only.
+#   matrix   the groups as a GitHub Actions matrix, one JSON line.
+#   verify   every tag at its canonical digest (HEADs only); exit 1 if not.
+#   summary  what the run did (publish's last words); no request.
+set -eu
+me=$1
+[ "$me" != summary ] || me=publish
+. mk/lib.sh
+
+plan=$STATE/plan.jsonl
+work=
+if [ "$1" != summary ]; then
+	work=$(mktemp -d "${TMPDIR:-/tmp}/report.XXXXXX")
+	trap 'rm -rf "$work"' EXIT
+fi
+read -r version latest <"$STATE/version" || die "no version in $STATE/version"
+
+# probe FILE: image-probe of the refs of FILE (one a line) into FILE.probe.
+probe() {
+	if [ -s "$1" ]; then
+		image-probe <"$1" >"$1.probe" || die "cannot probe $IMAGE"
+	else
+		: >"$1.probe"
+	fi
+}
+# digest_in FILE REF: REF's digest in a probe answer ("-": none).
+digest_in() {
+	awk -F '\t' -v ref="$2" '$1 == ref { print $2; exit }' "$1"
+}
+
+plan() {
+	if [ "$version" = none ]; then
+		echo "nothing to publish (the version is not a release)"
+		return 0
+	fi
+	context=$(cat "$STATE/context")
+	if [ "$latest" = yes ]; then moves=moves; else moves="stays where it is"; fi
+	echo "version $version (latest* $moves), image $IMAGE"
+	# HEAD the canonical (and workflow) names of the groups not done yet
+	: >"$work/refs"
+	while IFS= read -r line; do
+		[ -f "$STATE/stamps/$(stamp_name "$line" "$context")" ] && continue
+		printf '%s\n' "$line" | jq -r '.canonical, .build_tag, (.workflow_canonical // empty)' >>"$work/refs"
+	done <"$plan"
+	probe "$work/refs"
+	gets=0 builds=0 moves=0 heads=$(wc -l <"$work/refs")
+	while IFS= read -r line; do
+		printf '%s\n' "$line" | jq -r '.group_key_tag, .group_key, .canonical, .build_tag,
+			(.workflow_canonical // ""), .base, (.platforms | join(" ")),
+			(.tags | map(sub("^.*:"; "")) | join(" "))' >"$work/fields"
+		{
+			read -r key
+			read -r group
+			read -r canonical
+			read -r build_tag
+			read -r workflow
+			read -r base
+			read -r platforms
+			read -r aliases
+		} <"$work/fields"
+		if [ -f "$STATE/stamps/$(stamp_name "$line" "$context")" ]; then
+			state="done (stamp): no request"
+		else
+			source=$(source_of "$work/refs.probe" "$canonical" "$build_tag" "$workflow")
+			if [ -z "$source" ]; then
+				state="to build from $base (1 GET to check it)"
+				[ "$(digest_in "$work/refs.probe" "$canonical")" = - ] ||
+					state="to rebuild: built from other platforms or another build context; from $base (1 GET to check it)"
+				gets=$((gets + 1)) builds=$((builds + 1))
+			else
+				# which tags would move: HEAD them now
+				printf '%s\n' "$line" | jq -r '.tags[]' >"$work/tags"
+				echo "$canonical" >>"$work/tags"
+				probe "$work/tags"
+				heads=$((heads + $(wc -l <"$work/tags")))
+				want=$(digest_in "$work/refs.probe" "$source")
+				n=$(awk -F '\t' -v d="$want" '$2 != d' "$work/tags.probe" | wc -l)
+				state="exists"
+				[ "$source" != "$workflow" ] || state="exists under the workflow's name $workflow"
+				if [ "$n" -gt 0 ]; then
+					state="$state; $n tags to move (1 GET)"
+					gets=$((gets + 1)) moves=$((moves + n))
+				else
+					state="$state; every tag in place"
+				fi
+			fi
+		fi
+		echo
+		echo "group $key  $group"
+		echo "  canonical  $canonical"
+		echo "  state      $state"
+		echo "  platforms  $platforms"
+		echo "  aliases    $aliases"
+	done <"$plan"
+	echo
+	echo "publish would spend: $gets counted reads (GET), $builds builds, $moves tags moved"
+	echo "this plan spent: $heads HEAD requests (not counted), 0 GET"
+}
+
+matrix() {
+	jq -cs --arg version "$version" '{include: map({group: .group_key_tag,
+		key: .group_key, platforms: (.platforms | join(",")), version: $version})}' "$plan"
+}
+
+verify() {
+	[ "$version" != none ] || { echo "nothing to verify (no release to publish)"; return 0; }
+	jq -r '.canonical, .tags[]' "$plan" >"$work/refs"
+	probe "$work/refs"
+	jq -r '.canonical as $c | .tags[] | [., $c] | @tsv' "$plan" >"$work/pairs"
+	groups=$(wc -l <"$plan") tags=0 bad=0
+	while IFS="$(printf '\t')" read -r tag canonical; do
+		tags=$((tags + 1))
+		want=$(digest_in "$work/refs.probe" "$canonical")
+		got=$(digest_in "$work/refs.probe" "$tag")
+		if [ "$want" = - ]; then
+			echo "verify: $tag: its canonical $canonical does not exist"
+		elif [ "$got" != "$want" ]; then
+			echo "verify: $tag: at $got, not at $canonical ($want)"
+		else
+			continue
+		fi
+		bad=$((bad + 1))
+	done <"$work/pairs"
+	if [ $bad -gt 0 ]; then
+		echo "verify: $bad of $tags tags of $groups groups are not at their canonical image"
+		return 1
+	fi
+	echo "verify: $groups groups, $tags tags: every tag at its canonical digest"
+}
+
+summary() {
+	[ "$version" != none ] || { say "nothing to publish"; return 0; }
+	# shell builtins only: this is the last word of every run, even a no-op
+	groups=0 waiting=0
+	while IFS= read -r _; do groups=$((groups + 1)); done <"$plan"
+	for f in "$STATE"/status/*; do
+		[ -e "$f" ] || continue
+		read -r word _ <"$f" || :
+		[ "$word" != waiting: ] || waiting=$((waiting + 1))
+	done
+	say "$version to $IMAGE: $((groups - waiting)) of $groups groups published, $waiting waiting for their base"
+}
+
+case $1 in
+plan | matrix | verify | summary) "$1" ;;
+*) die "usage: $0 plan|matrix|verify|summary" ;;
+esac

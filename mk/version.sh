@@ -1,0 +1,56 @@
+#!/bin/sh
+# mk/version.sh OUT: stage 1, the version to publish.  Writes OUT as one line
+# "X.Y.Z yes|no": the release to publish and whether latest* may move to it
+# (only when it is the greatest release among the tags of TAGS_FROM, so an
+# older VERSION or the rerun of an old job never moves latest* back), or
+# "none" when there is nothing to publish (not a release: said, exit 0).
+# OUT is rewritten only when it changes.  Knobs: VERSION, TAGS_FROM.
+set -eu
+me=version
+. mk/lib.sh
+
+out=$1
+tmp=$(tmpfile "$out")
+tags=$tmp.tags
+trap 'remove "$tmp" "$tags" "$tmp.err"' EXIT
+
+if [ -n "$TAGS_FROM" ]; then
+	git ls-remote --tags --refs "$TAGS_FROM" >"$tags" ||
+		die "cannot list the tags of TAGS_FROM=$TAGS_FROM"
+fi
+
+if [ -n "$VERSION" ]; then
+	version=${VERSION#v}
+	if ! semver-check --is-release "$version" 2>/dev/null; then
+		case $version in
+		[0-9]*.[0-9]*.[0-9]*-*)
+			say "VERSION=$VERSION is a pre-release: nothing to publish"
+			echo none >"$tmp" ;;
+		*) die "VERSION=$VERSION is not a semantic version (want X.Y.Z)" ;;
+		esac
+	else
+		latest=no
+		if [ -s "$tags" ] && greatest=$(semver-check --releases-only "$tags" 2>/dev/null) &&
+			[ "$greatest" = "$version" ]; then
+			latest=yes
+		fi
+		[ $latest = yes ] ||
+			say "$version is not the greatest release of TAGS_FROM: latest* stays where it is"
+		echo "$version $latest" >"$tmp"
+	fi
+else
+	[ -n "$TAGS_FROM" ] || die "set VERSION=X.Y.Z or TAGS_FROM (a git repository of release tags)"
+	set +e
+	version=$(semver-check "$tags" 2>"$tmp.err")
+	status=$?
+	set -e
+	case $status in
+	0) echo "$version yes" >"$tmp" ;;
+	1)
+		say "the greatest tag of TAGS_FROM is not a release: nothing to publish"
+		sed 's/^/  /' "$tmp.err" >&2
+		echo none >"$tmp" ;;
+	*) cat "$tmp.err" >&2; die "semver-check failed" ;;
+	esac
+fi
+replace_if_changed "$tmp" "$out"

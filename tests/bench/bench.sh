@@ -1,0 +1,283 @@
+#!/bin/bash
+# tests/bench/bench.sh: `make bench`.  Measures, in one run, on this machine:
+#  1. reads and builds over real history: a replay of library/rust revisions
+#     of the corpus as daily runs of `make publish` against a real registry
+#     (stand-in bases, BUILDER=buildah, two platforms), counted from the
+#     registry's access log and set against the original workflow's price
+#     for the same runs (tests/bench/lib-bench.sh says what is counted);
+#  2. the no-op rerun: `make publish` with everything done, against one
+#     image-probe of every canonical image of the plan;
+#  3. filter speed: rust-groups | arch-filter | tag-gen over every revision
+#     of the corpus, against cat of the same files.
+# Prints the report (markdown) and writes it to $BENCH_OUT when set.  Exit 1
+# when a target of part 1 fails (the report is written all the same).
+#
+# Knobs (environment):
+#   BENCH_WINDOW    revisions replayed, FIRST-LAST (default 001-020)
+#   BENCH_MOVES     a second stretch, FIRST-LAST (default 128-129: the one
+#                   place in the corpus where aliases move to groups that
+#                   already exist, so without a build); empty: none
+#   BENCH_QUIET     quiet runs between revisions: all (one a calendar day,
+#                   default) or N after each revision
+#   BENCH_RELEASES  new cargo-chef versions released along the window (3)
+#   BENCH_REPS      repetitions of each timing (11)
+#   BENCH_JOBS      make -j of each publish (default: the number of CPUs)
+#   BENCH_OUT       the file to write (BENCH.md); empty: print only
+set -u
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+export SRC
+: "${BENCH_WINDOW:=001-020}" "${BENCH_MOVES=128-129}" "${BENCH_QUIET:=all}"
+: "${BENCH_RELEASES:=3}" "${BENCH_REPS:=11}" "${BENCH_JOBS:=$(nproc)}" "${BENCH_OUT:=}"
+export BENCH_JOBS
+# the registry must outlive the whole replay
+FIXTURE_LIFETIME=${FIXTURE_LIFETIME:-7200}
+# shellcheck source=../lib.sh
+. "$SRC/tests/lib.sh"
+# shellcheck source=../lib-pipeline.sh
+. "$SRC/tests/lib-pipeline.sh"
+# shellcheck source=lib-bench.sh
+. "$SRC/tests/bench/lib-bench.sh"
+
+fail() {
+	echo "bench: $*; the work directory is kept: $TRASH" >&2
+	exit 1
+}
+say() {
+	echo "bench: $*" >&2
+}
+# range FIRST-LAST: "FIRST LAST", each checked to be a revision number
+range() {
+	case $1 in
+	[0-9][0-9][0-9]-[0-9][0-9][0-9]) echo "${1%-*} ${1#*-}" ;;
+	*) fail "want a range of revisions NNN-NNN, not '$1'" ;;
+	esac
+}
+# ms FILE: the median of FILE's timings, for a ratio
+median() {
+	bench_stats "$1" | cut -d' ' -f1
+}
+div() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'
+}
+# stats_row LABEL FILE: a table row: median, IQR, min-max (ms)
+stats_row() {
+	bench_stats "$2" | {
+		read -r med q1 q3 lo hi
+		echo "| $1 | $med | $q1-$q3 | $lo-$hi |"
+	}
+}
+
+# Each part writes its own section (part 3 runs before part 2, which quotes
+# it); out appends to the current one, $report.
+out() {
+	printf '%s\n' "$@" >>"$report"
+}
+section() {
+	report=$TRASH/$1.md
+	: >"$report"
+}
+
+machine() {
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+	os=$(. /etc/os-release && echo "$PRETTY_NAME")
+	out "## Machine" "" "| | |" "|---|---|" \
+		"| date | $(date -u '+%Y-%m-%d %H:%M UTC') |" \
+		"| CPUs | $(nproc) x $cpu |" \
+		"| memory | $mem |" \
+		"| OS | $os, Linux $(uname -r) |" \
+		"| compiler | $(cc --version | head -n 1) |" \
+		"| tools | $(make --version | head -n 1), bash $BASH_VERSION, $(jq --version), $(git --version | sed 's/ version//'), $(buildah --version | sed 's/ version//; s/ (.*//'), docker-registry $(docker-registry --version 2>&1 | awk '{ print $NF }') |" \
+		"| load average at the start | $(cut -d' ' -f1-3 /proc/loadavg) |"
+}
+
+# --- 1. reads and builds over real history -----------------------------------
+replay() {
+	read -r first last <<<"$(range "$BENCH_WINDOW")"
+	pipeline_setup || fail "cannot set up the registry"
+	bench_schedule "$first" "$last" "$BENCH_QUIET" "$BENCH_RELEASES" >schedule ||
+		fail "no schedule"
+	window_runs=$(wc -l <schedule)
+	if [ -n "$BENCH_MOVES" ]; then
+		read -r mfirst mlast <<<"$(range "$BENCH_MOVES")"
+		bench_schedule "$mfirst" "$mlast" "$BENCH_QUIET" 0 >>schedule || fail "no schedule"
+	fi
+	say "part 1: replaying $(wc -l <schedule) daily runs of make publish (-j$BENCH_JOBS)"
+	t0=$EPOCHREALTIME
+	bench_replay schedule replay.tsv || fail "the replay failed"
+	seconds=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+	# the rows, and the logs of any run that sent a request with nothing
+	# changed, are kept for a look
+	mkdir -p "$SRC/build/bench"
+	cp replay.tsv "$SRC/build/bench/replay.tsv"
+	bench_awk 'c["plan"] == "same" && c["requests"] > 0 { print c["run"] }' replay.tsv |
+		while read -r run; do
+			cp "bench-logs/$run.log" "$SRC/build/bench/run-$run.log"
+			say "run $run sent requests with nothing changed: see build/bench/run-$run.log"
+		done
+
+	out "## 1. Reads and builds over real history" ""
+	out "Revisions $BENCH_WINDOW of library/rust (the corpus), replayed as daily runs of" \
+		"\`make publish\`: one run on the day of each revision, and one a day in between" \
+		"(quiet days: the same revision again; the original workflow ran nightly); $BENCH_RELEASES new cargo-chef" \
+		"versions released on days where nothing else changed (v0.1.78 on; v0.1.77 at the" \
+		"start).${BENCH_MOVES:+ Then revisions $BENCH_MOVES the same way, on the same registry and state: the one place in the corpus where aliases move to groups that already exist.}" \
+		"PLATFORMS=$PLATFORMS, BUILDER=buildah, make -j$BENCH_JOBS, a real registry" \
+		"(docker-registry) on loopback; before each day's run, the stand-in bases of that" \
+		"day's revision are pushed (annotated with their commit, as Docker Hub would have" \
+		"rebuilt them). Every count is from the registry's access log for that run alone." \
+		"The whole replay took ${seconds} s. The ratios are over all the runs: a quiet day" \
+		"costs the pipeline nothing and the workflow its full price." ""
+	out "Columns: HEAD, GET, PUT: manifest requests to the target repository (GET =" \
+		"image-alias reading a canonical image to move aliases); base check GET: the" \
+		"pipeline's freshness check of the base (one GET of \`rust:<tag>\`'s index per" \
+		"group built); base pull GET: buildah pulling that base (by digest) to build;" \
+		"all requests: everything the run sent, blobs included. plan: \`same\` when the" \
+		"day's plan is the previous day's (nothing changed for the pipeline)." \
+		"Quiet days after a revision are folded into one row (sums)." ""
+	out "The workflow's price for the same days and plans: per group and run one" \
+		"\`docker manifest inspect\` (1 GET) and one \`docker buildx imagetools create\`" \
+		"(2 + 1 GET per child manifest; children = the group's platforms, no attestation" \
+		"manifests counted, so this is a lower bound), and one build per group per run" \
+		"(its existence check always failed: every group was rebuilt every night), each" \
+		"build pulling as many base manifests as ours did on average." ""
+	bench_table replay.tsv >>"$report"
+	if [ -n "$BENCH_MOVES" ]; then
+		head -n $((window_runs + 1)) replay.tsv >window.tsv
+		{ head -n 1 replay.tsv && tail -n +$((window_runs + 2)) replay.tsv; } >moves.tsv
+		out "" "Revisions $BENCH_WINDOW:" ""
+		bench_totals window.tsv | sed 's/^/- /' >>"$report"
+		out "" "Revisions $BENCH_MOVES:" ""
+		bench_totals moves.tsv | sed 's/^/- /' >>"$report"
+	fi
+	out "" "The whole replay:" ""
+	bench_totals replay.tsv | sed 's/^/- /' >>"$report"
+	out "" "Targets, over the whole replay:" ""
+	bench_targets replay.tsv >targets
+	targets_status=$?
+	sed 's/^/- /' targets >>"$report"
+	out ""
+}
+
+# --- 2. the no-op rerun ------------------------------------------------------
+noop_publish() {
+	pub publish
+}
+probe_canonicals() {
+	image-probe <"$TRASH/canonicals"
+}
+# processes: how many processes a no-op publish starts (strace; not counting
+# the shell that starts make), or nothing without strace
+processes() {
+	command -v strace >/dev/null || return 0
+	export -f pub
+	strace -f -qq -e trace=execve -o execs bash -c 'pub publish' >/dev/null 2>&1 &&
+		echo $(($(grep -c ') = 0$' execs) - 1))
+}
+noop() {
+	jq -r .canonical "$STATE/plan.jsonl" >canonicals
+	groups=$(wc -l <canonicals)
+	registry_mark
+	noop_publish >/dev/null 2>&1 || fail "the no-op make publish failed"
+	requests=$(registry_count_since '*')
+	procs=$(processes)
+	say "part 2: no-op make publish against image-probe of $groups canonical images, $BENCH_REPS times"
+	bench_time "$BENCH_REPS" timings noop_publish probe_canonicals || fail "timing failed"
+	a=$(median timings/noop_publish) b=$(median timings/probe_canonicals)
+	out "## 2. No-op rerun" ""
+	out "\`make publish\` when everything is already done (the last state of part 1:" \
+		"$groups groups, local registry), against one \`image-probe\` (HEAD) of the" \
+		"$groups canonical images of that plan; $BENCH_REPS runs of each, in turn." \
+		"The no-op publish sent $requests requests to the registry." ""
+	out "| ms | median | IQR | min-max |" "|---|--:|--:|--:|"
+	{
+		stats_row "no-op \`make publish\`" timings/noop_publish
+		stats_row "\`image-probe\` of $groups canonical images" timings/probe_canonicals
+	} >>"$report"
+	out "" "No-op publish / probe: **$(div "$a" "$b")x**; the pipeline's own time for" \
+		"a run with nothing to do: **$a ms** (the probe, $b ms, is what one run that" \
+		"checks the registry instead of its stamps would spend at least)."
+	if [ -n "$procs" ]; then
+		# one process's cost: part 3's cat of one file
+		spawn=$(div "$(median timings/cat1)" "$files")
+		out "Where it goes: the no-op publish starts $procs processes (two makes, the" \
+			"stage scripts and their tools; counted with strace -f); at about $spawn ms a" \
+			"process on this machine (part 3: \`cat\` of one file), starting them is about" \
+			"$(awk -v n="$procs" -v c="$spawn" 'BEGIN { printf "%.0f", n * c }') ms."
+	fi
+	out ""
+}
+
+# --- 3. filter speed ---------------------------------------------------------
+FILTER_PLATFORMS=linux/amd64,linux/arm64,linux/arm/v7,linux/386
+filters() {
+	local f
+	for f in "$CORPUS"/rust/[0-9][0-9][0-9]-*.txt; do
+		rust-groups "$f" | arch-filter --allow "$FILTER_PLATFORMS" |
+			tag-gen --version 0.1.77 --image registry.example/cargo-chef || return 1
+	done
+}
+cat1() {
+	local f
+	for f in "$CORPUS"/rust/[0-9][0-9][0-9]-*.txt; do
+		cat "$f"
+	done
+}
+cat3() {
+	local f
+	for f in "$CORPUS"/rust/[0-9][0-9][0-9]-*.txt; do
+		# shellcheck disable=SC2002 # the three processes are the point
+		cat "$f" | cat | cat
+	done
+}
+speed() {
+	set -- "$CORPUS"/rust/[0-9][0-9][0-9]-*.txt
+	files=$#
+	bytes=$(cat "$@" | wc -c)
+	lines=$(filters | wc -l) || fail "the filters failed on the corpus"
+	say "part 3: the filters over $files files, against cat, $BENCH_REPS times"
+	bench_time "$BENCH_REPS" timings filters cat1 cat3 || fail "timing failed"
+	a=$(median timings/filters) b=$(median timings/cat1) c=$(median timings/cat3)
+	out "## 3. Filter speed" ""
+	out "\`rust-groups | arch-filter --allow <4 platforms> | tag-gen\` on each of the" \
+		"$files revisions of library/rust in the corpus ($bytes bytes; $lines groups out)," \
+		"one pipeline a file as \`make publish\` runs it, against \`cat\` of each file (the" \
+		"I/O floor) and \`cat | cat | cat\` (the same three processes a file, doing" \
+		"nothing); $BENCH_REPS runs of each, in turn." ""
+	out "| ms for the $files files | median | IQR | min-max |" "|---|--:|--:|--:|"
+	{
+		stats_row "rust-groups \\| arch-filter \\| tag-gen" timings/filters
+		stats_row "cat" timings/cat1
+		stats_row "cat \\| cat \\| cat" timings/cat3
+	} >>"$report"
+	out "" "Filters / cat: **$(div "$a" "$b")x**; filters / three cats: **$(div "$a" "$c")x**" \
+		"($(div "$a" "$files") ms a revision)." ""
+}
+
+section head
+out "# Benchmark" "" \
+	"Written by \`make bench\` (tests/bench/bench.sh) from one run on the machine below:" \
+	"every number is measured, none is edited by hand. Rerun \`make bench\` to update it." \
+	"Times are wall-clock times; the spread says how steady the machine was." ""
+machine
+targets_status=0
+section part1
+replay
+section part3
+speed
+section part2
+noop
+section tail
+out "| load average at the end | $(cut -d' ' -f1-3 /proc/loadavg) |" ""
+
+# the machine's table ends with the load average at the end
+sed "/^| load average at the start /r tail.md" head.md | cat - part1.md part2.md part3.md >report.md
+cat report.md
+if [ -n "$BENCH_OUT" ]; then
+	{ cp report.md "$BENCH_OUT.tmp" && mv -f "$BENCH_OUT.tmp" "$BENCH_OUT"; } ||
+		fail "cannot write $BENCH_OUT"
+	say "wrote $BENCH_OUT"
+fi
+test_run_cleanups
+cd / && rm -rf "$TRASH"
+exit $targets_status

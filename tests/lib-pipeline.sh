@@ -1,0 +1,193 @@
+# tests/lib-pipeline.sh: fixtures of the pipeline's end-to-end tests; source
+# it after tests/lib.sh, at the top level (it brings tests/lib-registry.sh).
+#
+#   pipeline_setup        a registry ($REGISTRY), a git repository of release
+#                         tags v0.1.76 and v0.1.77 ($TAGS), $STATE, $PLATFORMS
+#   release TAG           one more tag in $TAGS
+#   rev NNN               the corpus file of library/rust revision NNN
+#   standins FILE [P]     a stand-in base per group of FILE, annotated with the
+#                         group's commit; for platform P an older commit
+#   pub GOAL [VAR=V]...   make GOAL of the pipeline with the test's knobs
+#   builds                images built (build tags pushed) since registry_mark
+#   digest_of TAG         $REGISTRY/cargo-chef:TAG's digest (HEAD with curl)
+#   canonical_of RUST_ALIAS   the canonical tag of the group with that alias
+#   tags_at_canonical     every tag of the plan at its canonical digest
+#
+# The assertions read the registry (curl and its access log), never the
+# pipeline's own tools.
+
+# shellcheck source=lib-registry.sh
+. "$SRC/tests/lib-registry.sh"
+
+# the tests' make runs are their own, not a part of `make check`'s
+unset MAKEFLAGS MFLAGS MAKELEVEL
+
+PLATFORMS=linux/amd64,linux/arm64
+STATE=$TRASH/state
+TAGS=$TRASH/cargo-chef.git
+export PLATFORMS STATE TAGS
+
+pipeline_setup() {
+	registry_start || return 1
+	git init -q "$TAGS" &&
+	git -C "$TAGS" -c user.name=t -c user.email=t@localhost \
+		commit -q --allow-empty -m releases &&
+	release v0.1.76 && release v0.1.77
+}
+
+release() {
+	git -C "$TAGS" tag "$1"
+}
+
+rev() {
+	for f in "$CORPUS"/rust/"$1"-*.txt; do
+		echo "$f"
+	done
+}
+
+standins() {
+	rust-groups "$1" | arch-filter --allow "$PLATFORMS" |
+		jq -r '[.representative_rust_tag, (.platforms | join(",")), .group_key] | @tsv' |
+		while IFS="$(printf '\t')" read -r tag plats key; do
+			set --
+			for p in $(echo "$plats" | tr , ' '); do
+				commit=${key%%:*}
+				[ "$p" != "${2:-}" ] || commit=0000000000000000000000000000000000000000
+				set -- "$@" --annotate-for "$p" "org.opencontainers.image.revision=$commit"
+			done
+			push_standin "$REGISTRY/rust:$tag" --platforms "$plats" \
+				--content "rust:$tag at $key" "$@" >/dev/null || return 1
+		done
+}
+
+pub() {
+	goal=$1
+	shift
+	make -C "$SRC" --no-print-directory "$goal" STATE="$STATE" \
+		IMAGE="$REGISTRY/cargo-chef" LIBRARY="${LIBRARY:?}" TAGS_FROM="$TAGS" \
+		BASE_REPO="$REGISTRY/rust" PLATFORMS="$PLATFORMS" BUILDER=buildah \
+		CONTEXT=tests/context LOCK_WAIT=0 "$@"
+}
+
+builds() {
+	registry_count_since PUT '^/v2/cargo-chef/manifests/[0-9.]+-base-[0-9a-f]+[.][0-9a-f]+$' '^201$'
+}
+
+digest_of() {
+	ref_digest "$REGISTRY/cargo-chef:$1"
+}
+
+canonical_of() {
+	jq -r --arg a "$1" 'select(.rust_aliases | index($a)) | .canonical | sub("^.*:"; "")' \
+		"$STATE/plan.jsonl"
+}
+
+tags_at_canonical() {
+	jq -r '.canonical as $c | .tags[] | [., $c] | @tsv' "$STATE/plan.jsonl" >"$TRASH/.pairs"
+	[ -s "$TRASH/.pairs" ] || { echo "empty plan"; return 1; }
+	bad=0
+	while IFS="$(printf '\t')" read -r tag canonical; do
+		want=$(ref_digest "$canonical")
+		got=$(ref_digest "$tag")
+		if [ -z "$want" ] || [ "$got" != "$want" ]; then
+			echo "$tag at '$got', its canonical $canonical at '$want'"
+			bad=1
+		fi
+	done <"$TRASH/.pairs"
+	return $bad
+}
+
+# Faults, kills and concurrent runs (tests t82xx-t84xx).  The registry is
+# read directly, whatever host the plan names (a proxy in front of it).
+#
+#   direct_digest REF     REF's digest served by $REGISTRY itself, or nothing
+#   plan_tag_digests      "TAG<TAB>DIGEST<TAB>ITS CANONICAL'S DIGEST" per tag
+#   tags_own_or_before FILE   every tag of the plan at its own canonical's
+#                         digest, absent, or where FILE (plan_tag_digests
+#                         before the run) had it: never another group's image
+#   stamps_true           each stamp's canonical and tags at its digest
+#   state_whole           version, plan.jsonl, groups.mk, library each whole
+#   pub_bg GOAL [VAR=V]...    pub in the background, in a process group of
+#                         its own led by $PUB_PID
+#   group_gone PGID       waits (10 s at most) until no live process is in it
+#   lock_free             nobody holds the lock of $STATE
+
+direct_digest() {
+	ref_digest "$REGISTRY/${1#*/}"
+}
+
+plan_tag_digests() {
+	jq -r '.canonical as $c | .tags[] | [., $c] | @tsv' "$STATE/plan.jsonl" |
+		while IFS="$(printf '\t')" read -r tag canonical; do
+			printf '%s\t%s\t%s\n' "$tag" "$(direct_digest "$tag")" "$(direct_digest "$canonical")"
+		done
+}
+
+tags_own_or_before() {
+	plan_tag_digests >"$TRASH/.now" &&
+	awk -F '\t' 'NR == FNR { before[$1] = $2; next }
+		$2 != "" && $2 != $3 && $2 != before[$1] {
+			printf "%s at %s: neither its canonical (%s) nor where it was (%s)\n",
+				$1, $2, $3, before[$1]
+			bad = 1
+		}
+		END { exit bad }' "$1" "$TRASH/.now"
+}
+
+stamps_true() {
+	bad=0
+	for f in "$STATE"/stamps/*; do
+		# absent, or a write cut short (a temporary name): not a stamp
+		case $f in *'/*' | *.tmp.*) continue ;; esac
+		want=$(sed -n 's/^digest //p' "$f")
+		if [ -z "$want" ] || ! head -n 1 "$f" | jq -r '.canonical, .tags[]' >"$TRASH/.claims"; then
+			echo "stamp ${f##*/} is not whole"
+			return 1
+		fi
+		while IFS= read -r ref; do
+			got=$(direct_digest "$ref")
+			[ "$got" = "$want" ] && continue
+			echo "stamp ${f##*/} claims $ref at $want; it is at '$got'"
+			bad=1
+		done <"$TRASH/.claims"
+	done
+	return $bad
+}
+
+state_whole() {
+	grep -Eqx 'none|[0-9]+\.[0-9]+\.[0-9]+ (yes|no)' "$STATE/version" ||
+		{ echo "version: '$(cat "$STATE/version")'"; return 1; }
+	jq -e -s 'all(.[]; .group_key_tag and .canonical and (.tags | length > 0))' \
+		"$STATE/plan.jsonl" >/dev/null || { echo "plan.jsonl is not whole"; return 1; }
+	# make reads groups.mk and sees a group per rule
+	n=$(printf 'count:\n\t@echo $(words $(PLAN_GROUPS))\n' |
+		make -s -f "$STATE/groups.mk" -f - count) || n=unreadable
+	if [ "$n" != "$(grep -c '^group-[0-9a-f]\{16\}: ' "$STATE/groups.mk")" ]; then
+		echo "groups.mk is not whole ($n groups)"
+		return 1
+	fi
+	cmp "$LIBRARY" "$STATE/library"
+}
+
+pub_bg() {
+	set -m
+	pub "$@" &
+	PUB_PID=$!
+	set +m
+	pgid=$(ps -o pgid= -p "$PUB_PID" | tr -d ' ')
+	[ "$pgid" = "$PUB_PID" ] || { echo "pub_bg: $PUB_PID is in process group '$pgid'"; return 1; }
+}
+
+group_gone() {
+	gone_wait=0
+	while cat /proc/[0-9]*/stat 2>/dev/null | sed 's/^.*) //' |
+		awk -v g="$1" '$3 == g && $1 != "Z" { n++ } END { exit !n }'; do
+		[ $gone_wait -lt 100 ] || { echo "process group $1 still runs"; return 1; }
+		sleep 0.1
+		gone_wait=$((gone_wait + 1))
+	done
+}
+
+lock_free() {
+	flock -n "$STATE/lock" true || { echo "$STATE/lock is still held"; return 1; }
+}

@@ -1,0 +1,117 @@
+# tests/lib.sh: the one harness of the shell tests, after git's t/test-lib.sh.
+# A test script sources it, states behaviours with test_expect_success, and
+# ends with test_done.  Each script runs in its own trash directory.
+#
+#   test_expect_success 'what it shows' '
+#           commands chained with && ...
+#   '
+#
+# Environment (set by tests/run): BIN, the tools under test; SRC, the source
+# tree; CORPUS, the real library files; RESULTS, where counts are appended.
+set -u
+: "${SRC:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${BIN:=$SRC/bin}"
+: "${CORPUS:=$SRC/tests/corpus}"
+: "${RESULTS:=/dev/null}"
+: "${VERBOSE:=}"
+export SRC BIN CORPUS
+PATH=$BIN:$PATH
+export PATH
+
+test_name=$(basename "$0" .sh)
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/$test_name.XXXXXX")
+export TRASH
+cd "$TRASH" || exit 1
+test_count=0
+test_passed=0
+test_failed=0
+test_cleanups=
+
+# Commands run when the script ends, even after a failure (servers to stop).
+test_atexit() {
+	test_cleanups="$1
+$test_cleanups"
+}
+
+test_run_cleanups() {
+	eval "$test_cleanups" >/dev/null 2>&1 || :
+	test_cleanups=
+}
+trap 'test_run_cleanups' EXIT
+
+test_expect_success() {
+	test_count=$((test_count + 1))
+	out="$TRASH/.out.$test_count"
+	if (cd "$TRASH" && eval "$2") >"$out" 2>&1; then
+		test_passed=$((test_passed + 1))
+		echo "ok $test_count - $test_name: $1"
+		[ -n "$VERBOSE" ] && sed 's/^/#   /' "$out"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $test_name: $1"
+		printf '%s\n' "$2" | sed 's/^/#   | /'
+		tail -n 40 "$out" | sed 's/^/#   > /'
+	fi
+	rm -f "$out"
+}
+
+# test_expect_failure is deliberately absent: a known breakage is an issue.
+
+# test_cmp EXPECTED ACTUAL: fails with a diff when the files differ.
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# test_status N COMMAND...: fails unless COMMAND exits with status N.
+test_status() {
+	want=$1
+	shift
+	"$@"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "expected exit $want, got $got: $*"
+		return 1
+	fi
+}
+
+# test_grep PATTERN FILE: fails, showing FILE, unless an extended regex matches.
+test_grep() {
+	if ! grep -E -e "$1" "$2" >/dev/null; then
+		echo "no match for /$1/ in $2:"
+		sed 's/^/    /' "$2"
+		return 1
+	fi
+}
+
+# test_no_grep PATTERN FILE: fails, showing the lines, when the regex matches.
+test_no_grep() {
+	if grep -E -e "$1" "$2"; then
+		echo "unexpected match for /$1/ in $2"
+		return 1
+	fi
+}
+
+# test_empty FILE: fails, showing FILE, unless it is empty.
+test_empty() {
+	if [ -s "$1" ]; then
+		echo "expected $1 to be empty:"
+		sed 's/^/    /' "$1"
+		return 1
+	fi
+}
+
+test_done() {
+	test_run_cleanups
+	echo "$test_passed $test_failed" >>"$RESULTS"
+	if [ "$test_count" -eq 0 ]; then
+		echo "# $test_name: no test ran"
+		echo "0 1" >>"$RESULTS"
+		exit 1
+	fi
+	if [ "$test_failed" -eq 0 ]; then
+		cd / && rm -rf "$TRASH"
+		exit 0
+	fi
+	echo "# $test_name: $test_failed of $test_count failed; trash kept in $TRASH"
+	exit 1
+}

@@ -1,0 +1,111 @@
+#!/bin/bash
+# shellcheck source-path=SCRIPTDIR disable=SC2016,SC2317 # bodies are eval'ed
+# SIGKILL of the whole `make -j2 publish` process group at 20 random moments
+# (seeded), each followed by a rerun to completion.  Right after each kill,
+# read from the registry: every stamp claims only work that was done (its
+# canonical image and tags are at the digest it records); the state files
+# are whole (each written to a temporary file and renamed); the lock is free
+# (flock dies with its holders).  After each rerun: every tag of the plan
+# at its canonical digest, and nothing the killed run left behind remains
+# (its build storage, temporary files).
+#
+# Speed: each round publishes a new greatest release, so both groups are
+# built again and latest* moves: a small library of 2 groups, 2 platforms
+# and 7 tags publishes in ~4 s here, so 20 kills, their reruns and the
+# checks take ~2 minutes.  The moments are uniform over the duration of the
+# first publish, measured; a kill that comes after the run ended is counted
+# apart (most come before).
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=lib-pipeline.sh
+. "$SRC/tests/lib-pipeline.sh"
+
+KILLS=20
+SEED=8300
+export KILLS SEED
+
+pipeline_setup
+cat >"$TRASH/library" <<EOF
+Maintainers: Steven Fackler <sfackler@gmail.com> (@sfackler)
+GitRepo: https://github.com/rust-lang-nursery/docker-rust.git
+
+Tags: 1.19.0-stretch, latest
+Architectures: amd64, arm64v8
+GitCommit: 8affdd6599d29fd20f987eef52234267f3c3e668
+Directory: 1.19.0/stretch
+
+Tags: 1.19.0-jessie
+Architectures: amd64, arm64v8
+GitCommit: 8affdd6599d29fd20f987eef52234267f3c3e668
+Directory: 1.19.0/jessie
+EOF
+LIBRARY=$TRASH/library
+export LIBRARY
+
+# ms: the time in milliseconds.
+ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+test_expect_success 'the first publish, timed' '
+	standins "$LIBRARY" &&
+	start=$(ms) &&
+	pub publish -j2 >out 2>&1 &&
+	echo $(($(ms) - start)) >duration &&
+	echo "first publish: $(cat duration) ms" &&
+	tags_at_canonical &&
+	test "$(builds)" = 2
+'
+
+# after_kill I: the checks right after kill I; what was running is in ps.I.
+after_kill() {
+	lock_free && state_whole && stamps_true && return 0
+	echo "after kill $1, while these ran:"
+	cat "ps.$1"
+	return 1
+}
+
+# nothing_left: a run after a kill removed what the killed one left: its
+# build storage (a group it had pushed is not built again) and temporary
+# files.
+nothing_left() {
+	{ ls -A "$STATE/buildah" 2>/dev/null; find "$STATE" -name "*.tmp.*"; } >left
+	test_empty left
+}
+
+# running I: what ran when kill I came (from ps.I), in short.
+running() {
+	sed "s/^[0-9]* //" "ps.$1" | grep -Eo "^buildah .* (bud|manifest push)|^image-[a-z]+|mk/[a-z-]+\.sh" |
+		sed "s/^buildah .* \(bud\|manifest push\)\$/buildah \1/" | sort -u | tr "\n" " "
+}
+
+test_expect_success "$KILLS kills at random moments: stamps true, state whole, lock free; reruns finish" '
+	RANDOM=$SEED duration=$(cat duration) hits=0 &&
+	for round in $(seq "$KILLS"); do
+		release "v0.1.$((77 + round))" &&
+		at=$((RANDOM * duration / 32768)) &&
+		{ pub_bg publish -j2 >"kill.$round" 2>&1 || { cat "kill.$round"; false; }; } &&
+		sleep "$(awk -v ms="$at" "BEGIN { print ms / 1000 }")" &&
+		{ pgrep -a -g "$PUB_PID" >"ps.$round" || :; } &&
+		if kill -KILL -- "-$PUB_PID" 2>/dev/null; then
+			hits=$((hits + 1)) what=killed
+		else
+			what="had ended: $(tail -n 1 "kill.$round")"
+		fi &&
+		{ wait "$PUB_PID" 2>/dev/null || :; } &&
+		group_gone "$PUB_PID" &&
+		echo "kill $round at $at ms: $what; $(ls "$STATE/stamps" | grep -vc "\.tmp\.") stamps;" \
+			"running: $(running "$round")" &&
+		after_kill "$round" &&
+		registry_mark &&
+		pub publish -j2 >"rerun.$round" 2>&1 &&
+		echo "  rerun: $(builds) builds" &&
+		tags_at_canonical &&
+		stamps_true &&
+		nothing_left || return 1
+	done &&
+	echo "$hits of $KILLS kills hit a running publish" &&
+	test "$hits" -ge $((KILLS * 3 / 4))
+'
+
+test_done
