@@ -108,7 +108,8 @@ tags_at_canonical() {
 #   stamps_true           each stamp's canonical and tags at its digest
 #   state_whole           version, plan.jsonl, groups.mk, library each whole
 #   pub_bg GOAL [VAR=V]...    pub in the background, in a process group of
-#                         its own led by $PUB_PID
+#                         its own led by $PUB_PID; when pub returns, the
+#                         time (ms since the epoch) is written to $PUB_ENDED
 #   group_gone PGID       waits (10 s at most) until no live process is in it
 #   lock_free             nobody holds the lock of $STATE
 
@@ -169,9 +170,16 @@ state_whole() {
 	cmp "$LIBRARY" "$STATE/library"
 }
 
+PUB_ENDED=$TRASH/.pub_ended
 pub_bg() {
+	rm -f "$PUB_ENDED"
 	set -m
-	pub "$@" &
+	(
+		pub "$@"
+		status=$?
+		echo $(($(date +%s%N) / 1000000)) >"$PUB_ENDED"
+		exit $status
+	) &
 	PUB_PID=$!
 	set +m
 	pgid=$(ps -o pgid= -p "$PUB_PID" | tr -d ' ')

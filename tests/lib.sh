@@ -49,8 +49,9 @@ test_expect_success() {
 	else
 		test_failed=$((test_failed + 1))
 		echo "not ok $test_count - $test_name: $1"
-		printf '%s\n' "$2" | sed 's/^/#   | /'
+		# what went wrong first: a summary of the log shows its top
 		tail -n 40 "$out" | sed 's/^/#   > /'
+		printf '%s\n' "$2" | sed 's/^/#   | /'
 	fi
 	rm -f "$out"
 }

@@ -13,15 +13,16 @@
 # built again and latest* moves: a small library of 2 groups, 2 platforms
 # and 7 tags publishes in ~4 s here, so 20 kills, their reruns and the
 # checks take ~2 minutes.  The moments are uniform over the duration of the
-# first publish, measured; a kill that comes after the run ended is counted
-# apart (most come before).
+# first publish, measured; when a run ends before its moment (the machine
+# got faster), the round is not a kill: the moments are drawn from then on
+# over what that run took, and rounds go on until KILLS of them were kills.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pipeline.sh
 . "$SRC/tests/lib-pipeline.sh"
 
-KILLS=20
-SEED=8300
+KILLS=${KILLS:-20}
+SEED=${SEED:-8300}
 export KILLS SEED
 
 pipeline_setup
@@ -80,21 +81,31 @@ running() {
 }
 
 test_expect_success "$KILLS kills at random moments: stamps true, state whole, lock free; reruns finish" '
-	RANDOM=$SEED duration=$(cat duration) hits=0 &&
-	for round in $(seq "$KILLS"); do
+	RANDOM=$SEED duration=$(cat duration) round=0 kills=0 ended=0 &&
+	while [ "$kills" -lt "$KILLS" ]; do
+		round=$((round + 1)) &&
+		if [ "$round" -gt $((KILLS * 2)) ]; then
+			echo "$ended of $((round - 1)) runs ended before their moment"
+			return 1
+		fi &&
 		release "v0.1.$((77 + round))" &&
 		at=$((RANDOM * duration / 32768)) &&
+		start=$(ms) &&
 		{ pub_bg publish -j2 >"kill.$round" 2>&1 || { cat "kill.$round"; false; }; } &&
 		sleep "$(awk -v ms="$at" "BEGIN { print ms / 1000 }")" &&
 		{ pgrep -a -g "$PUB_PID" >"ps.$round" || :; } &&
-		if kill -KILL -- "-$PUB_PID" 2>/dev/null; then
-			hits=$((hits + 1)) what=killed
-		else
-			what="had ended: $(tail -n 1 "kill.$round")"
-		fi &&
+		{ kill -KILL -- "-$PUB_PID" 2>/dev/null || :; } &&
 		{ wait "$PUB_PID" 2>/dev/null || :; } &&
 		group_gone "$PUB_PID" &&
-		echo "kill $round at $at ms: $what; $(ls "$STATE/stamps" | grep -vc "\.tmp\.") stamps;" \
+		if [ -s "$PUB_ENDED" ]; then
+			# the run ended before its moment: this machine publishes
+			# faster now than the first time; draw from what it took
+			ended=$((ended + 1)) duration=$(($(cat "$PUB_ENDED") - start)) &&
+			what="had ended after $duration ms: $(tail -n 1 "kill.$round")"
+		else
+			kills=$((kills + 1)) what=killed
+		fi &&
+		echo "round $round, kill at $at ms: $what; $(ls "$STATE/stamps" | grep -vc "\.tmp\.") stamps;" \
 			"running: $(running "$round")" &&
 		after_kill "$round" &&
 		registry_mark &&
@@ -104,8 +115,7 @@ test_expect_success "$KILLS kills at random moments: stamps true, state whole, l
 		stamps_true &&
 		nothing_left || return 1
 	done &&
-	echo "$hits of $KILLS kills hit a running publish" &&
-	test "$hits" -ge $((KILLS * 3 / 4))
+	echo "$kills kills hit a running publish; $ended runs ended before their moment"
 '
 
 test_done
