@@ -49,7 +49,8 @@ test_expect_success() {
 	else
 		test_failed=$((test_failed + 1))
 		echo "not ok $test_count - $test_name: $1"
-		# what went wrong first: a summary of the log shows its top
+		# the output first: a report that keeps only the top of a failure
+		# still says what went wrong
 		tail -n 40 "$out" | sed 's/^/#   > /'
 		printf '%s\n' "$2" | sed 's/^/#   | /'
 	fi
