@@ -107,9 +107,10 @@ tags_at_canonical() {
 #                         before the run) had it: never another group's image
 #   stamps_true           each stamp's canonical and tags at its digest
 #   state_whole           version, plan.jsonl, groups.mk, library each whole
+#   ms                    the time in milliseconds since the epoch
 #   pub_bg GOAL [VAR=V]...    pub in the background, in a process group of
 #                         its own led by $PUB_PID; when pub returns, the
-#                         time (ms since the epoch) is written to $PUB_ENDED
+#                         time (ms) is written to $PUB_ENDED
 #   group_gone PGID       waits (10 s at most) until no live process is in it
 #   lock_free             nobody holds the lock of $STATE
 
@@ -170,6 +171,10 @@ state_whole() {
 	cmp "$LIBRARY" "$STATE/library"
 }
 
+ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
 PUB_ENDED=$TRASH/.pub_ended
 pub_bg() {
 	rm -f "$PUB_ENDED"
@@ -177,7 +182,7 @@ pub_bg() {
 	(
 		pub "$@"
 		status=$?
-		echo $(($(date +%s%N) / 1000000)) >"$PUB_ENDED"
+		ms >"$PUB_ENDED"
 		exit $status
 	) &
 	PUB_PID=$!

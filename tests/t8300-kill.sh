@@ -43,11 +43,6 @@ EOF
 LIBRARY=$TRASH/library
 export LIBRARY
 
-# ms: the time in milliseconds.
-ms() {
-	echo $(($(date +%s%N) / 1000000))
-}
-
 test_expect_success 'the first publish, timed' '
 	standins "$LIBRARY" &&
 	start=$(ms) &&
