@@ -1,5 +1,9 @@
 # Build: bin/<tool> from tools/<tool>.c over the shared library tools/lib/.
 # build/san/ holds the same tools built with ASan and UBSan for the tests.
+# The library is an archive: the linker takes from it only the objects a
+# tool calls (so no filter carries the registry client, and arch-filter and
+# tag-gen not the library parser); each tool links only the libraries those
+# objects need (tests/t0050-headers.sh checks both).
 LIBSRC  = $(wildcard tools/lib/*.c)
 LIBHDR  = $(wildcard tools/lib/*.h)
 LIBOBJ  = $(LIBSRC:tools/lib/%.c=build/obj/lib/%.o)
@@ -7,7 +11,23 @@ SANOBJ  = $(LIBSRC:tools/lib/%.c=build/san/obj/lib/%.o)
 BINS    = $(TOOLS:%=bin/%)
 SANBINS = $(TOOLS:%=build/san/bin/%)
 MANS    = $(TOOLS:%=tools/%.1)
-DEPLIBS = $$(pkg-config --libs libcurl jansson libcrypto 2>/dev/null || echo '$(LIBS)')
+# Every library, for the fuzz targets; config.mk's LIBS when pkg-config fails.
+DEPLIBS = $$(pkg-config --libs libcurl jansson libcrypto nettle 2>/dev/null || echo '$(LIBS) -lnettle')
+
+# The pkg-config packages of each tool: jansson for the JSON group lines,
+# nettle for SHA-256 (rust-groups' group_key_tag, a manifest's digest),
+# libcurl and libcrypto (secrets wiped, config.json's base64) for the
+# registry client.
+PKGS_semver-check   =
+PKGS_rust-groups    = jansson nettle
+PKGS_arch-filter    = jansson
+PKGS_tag-gen        = jansson
+PKGS_image-probe    = libcurl jansson nettle libcrypto
+PKGS_image-alias    = $(PKGS_image-probe)
+PKGS_image-manifest = $(PKGS_image-probe)
+PKGS_image-tags     = $(PKGS_image-probe)
+# The libraries of tool $*, by pkg-config or else by name (libcurl: -lcurl).
+TOOLLIBS = $$(pkg-config --libs $(PKGS_$*) 2>/dev/null || echo '$(patsubst %,-l%,$(patsubst lib%,%,$(PKGS_$*)))')
 
 bin: $(BINS)
 san: $(SANBINS)
@@ -30,7 +50,7 @@ build/libutil.a: $(LIBOBJ)
 
 bin/%: tools/%.c build/libutil.a $(LIBHDR) config.mk
 	@mkdir -p bin
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itools/lib -o $@ $< build/libutil.a $(DEPLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itools/lib -o $@ $< build/libutil.a $(TOOLLIBS)
 
 build/san/obj/lib/%.o: tools/lib/%.c $(LIBHDR) config.mk | deps
 	@mkdir -p build/san/obj/lib
@@ -41,7 +61,7 @@ build/san/libutil.a: $(SANOBJ)
 
 build/san/bin/%: tools/%.c build/san/libutil.a $(LIBHDR) config.mk
 	@mkdir -p build/san/bin
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -Itools/lib -o $@ $< build/san/libutil.a $(DEPLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -Itools/lib -o $@ $< build/san/libutil.a $(TOOLLIBS)
 
 install: $(BINS)
 	mkdir -p "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(MANPREFIX)/man1"

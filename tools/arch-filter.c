@@ -1,5 +1,6 @@
 /* arch-filter: bashbrew architectures to the buildx platforms to build. */
 #include "util.h"
+#include "arch_filter.h"
 #include "platform.h"
 
 #include <getopt.h>
@@ -57,7 +58,7 @@ int main(int argc, char **argv)
 	struct input in;
 	input_read(&in, argv[optind]);
 	struct buf out = {0};
-	platform_filter_input(&in, all ? NULL : &allow, &out);
+	arch_filter(&in, all ? NULL : &allow, &out);
 	output(&out);
 	buf_free(&out);
 	input_free(&in);

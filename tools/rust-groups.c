@@ -1,7 +1,7 @@
 /* rust-groups: the build groups of a library file, one JSON object a line. */
 #include "util.h"
 #include "library.h"
-#include "group.h"
+#include "rust_groups.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 	library_group(&lib, &groups, &n);
 
 	struct buf out = {0};
-	group_print(groups, n, workflow, matrix, &out);
+	rust_groups_print(groups, n, workflow, matrix, &out);
 	output(&out);
 
 	buf_free(&out);

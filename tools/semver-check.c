@@ -1,6 +1,7 @@
 /* semver-check: the greatest Semantic Versioning 2.0.0 release of a list of tags. */
 #include "util.h"
 #include "semver.h"
+#include "semver_check.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
 	struct input in;
 	input_read(&in, argv[optind]);
 	struct buf out = {0};
-	semver_greatest(&in, releases_only, &out);
+	semver_check(&in, releases_only, &out);
 	output(&out);
 	buf_free(&out);
 	input_free(&in);

@@ -1,6 +1,6 @@
 /* tag-gen: the image references each group of sources is published under. */
 #include "util.h"
-#include "tags.h"
+#include "tag_gen.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -27,7 +27,7 @@ int main(int argc, char **argv)
 		{0},
 	};
 	argv0 = "tag-gen";
-	struct tag_options o = {0};
+	struct tag_gen_options o = {0};
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -50,11 +50,11 @@ int main(int argc, char **argv)
 		usage(EXIT_USAGE);
 	}
 
-	tags_check_options(&o);
+	tag_gen_check_options(&o);
 	struct input in;
 	input_read(&in, argv[optind]);
 	struct buf out = {0};
-	tags_generate(&in, &o, &out);
+	tag_gen(&in, &o, &out);
 	output(&out);
 	buf_free(&out);
 	input_free(&in);

@@ -5,6 +5,7 @@
  * is one of the table, and one --allow admits.
  */
 #include "fuzz.h"
+#include "arch_filter.h"
 #include "platform.h"
 
 #include <string.h>
@@ -25,7 +26,7 @@ static void run(void *arg)
 	const char *bad = platform_parse_allow(r->list ? r->list : PLATFORM_DEFAULT_ALLOW, &r->allow);
 	if (bad)
 		die(EXIT_BAD, "--allow: unknown platform %s", quoted(bad));
-	platform_filter_input(&r->in, r->all ? NULL : &r->allow, &r->out);
+	arch_filter(&r->in, r->all ? NULL : &r->allow, &r->out);
 }
 
 static void check_platform(const struct run *r, const char *p)

@@ -1,11 +1,11 @@
 /*
  * fuzz-library: a library file through rust-groups' code: library_parse()
  * (parse and validate), library_group(), library_representative() and the
- * JSON lines of the groups (group_print), with both kinds of key.
+ * JSON lines of the groups (rust_groups_print), with both kinds of key.
  */
 #include "fuzz.h"
-#include "group.h"
 #include "library.h"
+#include "rust_groups.h"
 #include "platform.h"
 
 #include <stdlib.h>
@@ -56,7 +56,7 @@ static void check_lines(const struct lib_group *groups, size_t n)
 {
 	for (int workflow = 0; workflow <= 1; workflow++) {
 		struct buf out = {0};
-		group_print(groups, n, workflow, false, &out);
+		rust_groups_print(groups, n, workflow, false, &out);
 		size_t pos = 0, len, lines = 0;
 		const char *line;
 		char *previous = NULL;

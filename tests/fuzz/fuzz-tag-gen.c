@@ -1,5 +1,5 @@
 /*
- * fuzz-tag-gen: tag-gen (tags_generate) on group lines.  The first line holds its options
+ * fuzz-tag-gen: tag-gen (tag_gen) on group lines.  The first line holds its options
  * ("--version X.Y.Z --image REPO [--plain] [--no-latest]"; a version and an
  * image are given by default); the rest is its input.  Properties: every
  * reference printed parses (ref_parse), is in REPO, has a tag and no
@@ -7,7 +7,7 @@
  */
 #include "fuzz.h"
 #include "ref.h"
-#include "tags.h"
+#include "tag_gen.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +16,15 @@
 
 struct run {
 	struct input in;
-	struct tag_options o;
+	struct tag_gen_options o;
 	struct buf out;
 };
 
 static void run(void *arg)
 {
 	struct run *r = arg;
-	tags_check_options(&r->o);
-	tags_generate(&r->in, &r->o, &r->out);
+	tag_gen_check_options(&r->o);
+	tag_gen(&r->in, &r->o, &r->out);
 }
 
 /* ref is in the repository image, with a tag. */

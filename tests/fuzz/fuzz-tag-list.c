@@ -7,6 +7,7 @@
  */
 #include "fuzz.h"
 #include "semver.h"
+#include "semver_check.h"
 
 #include <string.h>
 
@@ -26,7 +27,7 @@ static void run(void *arg)
 			die(EXIT_BAD, "%s: %s", quoted(r->version), why);
 		return;
 	}
-	semver_greatest(&r->in, r->releases_only, &r->out);
+	semver_check(&r->in, r->releases_only, &r->out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,7 @@
 /* manifest.c: manifest head, get and put (see manifest.h). */
 #include "manifest.h"
 #include "authorize.h"
+#include "digest.h"
 #include "http_param.h"
 #include "transport.h"
 

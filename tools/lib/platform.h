@@ -5,11 +5,9 @@
  * wants platforms ("linux/arm64").  The table is the whole of
  * docs/library-format.md: a name outside it is an error, never a guess
  * ("arm64", "x86_64" and "armhf" are not names of the format). */
-#include <stddef.h>
+#include "util.h"
 
-struct strlist;
-struct input;
-struct json_t;
+#include <stddef.h>
 
 /* One bashbrew architecture and the buildx platform it builds for. */
 struct platform_arch {
@@ -40,15 +38,5 @@ const char *platform_parse_allow(const char *list, struct strlist *allow);
  * the first architecture that is not in the table. */
 const char *platform_filter(char *const *arches, size_t n, const struct strlist *allow,
                             struct strlist *out);
-
-struct buf;
-/* arch-filter's work on in: group lines (a line starting with '{') get
- * "platforms", the allowed platforms of their architectures, and a group
- * left with none is dropped, said on stderr; otherwise in holds architecture
- * names, whose allowed platforms are appended comma-joined on one line.
- * allow NULL allows every platform.  Dies naming the line of an unknown
- * architecture or a bad group line. */
-void platform_filter_input(const struct input *in, const struct strlist *allow,
-                           struct buf *out);
 
 #endif

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 
 const char *argv0 = "tool";
 void (*die_hook)(int status);
@@ -280,16 +279,6 @@ bool valid_tag(const char *s)
 			return false;
 	}
 	return n >= 1 && n <= 128;
-}
-
-void sha256_hex(const void *p, size_t n, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	if (!EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-		die(EXIT_BAD, "sha256 failed");
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 char *quoted(const char *s)

@@ -1,17 +1,39 @@
 /*
- * util.h: everything the tools share, one section per file of tools/lib/.
- * Read this header as the table of contents of the library.
+ * util.h: the bottom layer of tools/lib/, and its table of contents.
  *
- *   util.c      errors, allocation, buffers, string lists, input, output
- *   semver.c    Semantic Versioning 2.0.0 parsing and precedence
- *   library.c   the Docker Official Images library file: parse, validate, group
- *   platform.c  upstream architecture names and buildx platforms
- *   group.c     the JSON group lines that travel between the filters
- *   tags.c      the canonical and alias tags of a group
- *   ref.c       image references, repository names, tags, digests
- *   registry.h  a small OCI distribution client on libcurl, one file per
- *               concern (options, transport, authorization, manifests,
- *               tag lists): its own table of contents
+ * The library is in layers; a file includes and calls only its own layer
+ * and those above it in this list (tests/t0050-headers.sh checks it, and
+ * that every header compiles alone).  A tool includes the headers of what
+ * it calls, and links only those objects.
+ *
+ * 1. util.c           errors, allocation, buffers, string lists, input,
+ *                     output, a clock, valid_tag(), quoted()
+ * 2. tables and small parsers, each on util alone:
+ *    digest.c         SHA-256 (Nettle)
+ *    semver.c         Semantic Versioning 2.0.0: parse, precedence
+ *    platform.c       the table of bashbrew architectures and buildx
+ *                     platforms, lists of them
+ *    ref.c            image references, repository names, tags, digests
+ *    group_line.c     the JSON group lines between the filters: read, write
+ *    http_param.c     tokens and quoted-strings of HTTP headers
+ *    challenge.c      WWW-Authenticate challenges
+ *    credentials.c    registry credentials, as the docker CLI finds them
+ *    link.c           the Link header of a paged answer (RFC 8288, 3986)
+ *    registry_options.c  the options every registry tool shares
+ * 3. library.c        the Docker Official Images library file: parse,
+ *                     validate, and its groups of entries of the same sources
+ *    client.c         the registry client's handle: begin, end, last error
+ * 4. transport.c      registry requests: retries, backoff, timeouts, counts
+ * 5. authorize.c      the 401: challenges, credentials, bearer tokens
+ * 6. each filter's own work, and the registry client's calls:
+ *    semver_check.c   semver-check: the greatest version of a tag list
+ *    rust_groups.c    rust-groups: the group lines of a library file
+ *    arch_filter.c    arch-filter: platforms for groups or names
+ *    tag_gen.c        tag-gen: the canonical and alias tags of each group
+ *    manifest.c       manifest head, get and put
+ *    tag_list.c       a repository's tag list, following Link pages
+ *    registry.h       what a registry tool includes: the client's calls
+ * 7. the tools, tools/<tool>.c
  */
 #ifndef UTIL_H
 #define UTIL_H
@@ -94,7 +116,5 @@ bool valid_tag(const char *s);
  * after QUOTED_MAX bytes ("..." (N bytes)); free it. */
 enum { QUOTED_MAX = 256 };
 char *quoted(const char *s);
-/* Lowercase hex SHA-256 (OpenSSL's libcrypto) of n bytes into out[65]. */
-void sha256_hex(const void *p, size_t n, char out[65]);
 
 #endif

@@ -1,7 +1,7 @@
-/* tags.c: the image references each group of sources is published under. */
-#include "tags.h"
+/* tag_gen.c: the image references each group of sources is published under. */
+#include "tag_gen.h"
 #include "util.h"
-#include "group.h"
+#include "group_line.h"
 #include "platform.h"
 #include "semver.h"
 #include "ref.h"
@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 /* One group line and what is published from it. */
-struct group {
+struct published_group {
 	json_t *obj;
 	size_t lineno;
 	const char *key;                  /* its group_key, for messages */
@@ -23,8 +23,8 @@ struct group {
 	struct strlist tags;              /* the tags, without REPO:, sorted */
 };
 
-struct groups {
-	struct group *v;
+struct published_groups {
+	struct published_group *v;
 	size_t n, cap;
 };
 
@@ -35,18 +35,18 @@ static bool is_key_tag(const char *s)
 }
 
 /* Reads and checks one group; its aliases and tags come later. */
-static void read_group(const struct input *in, size_t lineno, json_t *obj, struct group *g)
+static void read_group(const struct input *in, size_t lineno, json_t *obj, struct published_group *g)
 {
 	struct strlist platforms = {0};
-	*g = (struct group){.obj = obj, .lineno = lineno};
-	g->key = group_string(in, lineno, obj, "group_key");
-	g->key_tag = group_string(in, lineno, obj, "group_key_tag");
+	*g = (struct published_group){.obj = obj, .lineno = lineno};
+	g->key = group_line_string(in, lineno, obj, "group_key");
+	g->key_tag = group_line_string(in, lineno, obj, "group_key_tag");
 	if (!is_key_tag(g->key_tag))
 		die_at(in->name, lineno, "group_key_tag %s is not 16 lowercase hex digits",
 		       quoted(g->key_tag));
-	group_strings(in, lineno, obj, "rust_aliases", &g->aliases);
-	group_strings(in, lineno, obj, "shared_aliases", &g->shared);
-	group_strings(in, lineno, obj, "platforms", &platforms);
+	group_line_strings(in, lineno, obj, "rust_aliases", &g->aliases);
+	group_line_strings(in, lineno, obj, "shared_aliases", &g->shared);
+	group_line_strings(in, lineno, obj, "platforms", &platforms);
 	if (platforms.n == 0)
 		die_at(in->name, lineno, "the group has no platform: pipe it through arch-filter");
 	/* they reach the builder's command line: only the table's names pass */
@@ -57,10 +57,10 @@ static void read_group(const struct input *in, size_t lineno, json_t *obj, struc
 }
 
 /* Each shared alias goes to the one group that claims it; two claims fail. */
-static void share_aliases(const struct input *in, struct groups *gs)
+static void share_aliases(const struct input *in, struct published_groups *gs)
 {
 	for (size_t i = 0; i < gs->n; i++) {
-		struct group *g = &gs->v[i];
+		struct published_group *g = &gs->v[i];
 		for (size_t k = 0; k < g->shared.n; k++) {
 			for (size_t j = 0; j < i; j++)
 				if (strlist_has(&gs->v[j].shared, g->shared.v[k])) {
@@ -75,7 +75,7 @@ static void share_aliases(const struct input *in, struct groups *gs)
 }
 
 /* Adds the tag made of prefix and alias to g's tags, checked. */
-static void add_tag(const struct input *in, struct group *g, const char *prefix,
+static void add_tag(const struct input *in, struct published_group *g, const char *prefix,
                     const char *alias, struct buf *tag)
 {
 	buf_reset(tag);
@@ -86,7 +86,7 @@ static void add_tag(const struct input *in, struct group *g, const char *prefix,
 	strlist_push(&g->tags, tag->data);
 }
 
-static void make_tags(const struct input *in, const struct tag_options *o, struct group *g)
+static void make_tags(const struct input *in, const struct tag_gen_options *o, struct published_group *g)
 {
 	g->canonical = xasprintf("%s-base-%s", o->version, g->key_tag);
 	if (!valid_tag(g->canonical))
@@ -113,7 +113,7 @@ static void make_tags(const struct input *in, const struct tag_options *o, struc
 /* A tag and the group that publishes it. */
 struct owner {
 	const char *tag;
-	const struct group *group;
+	const struct published_group *group;
 };
 
 static int cmp_owner(const void *a, const void *b)
@@ -122,7 +122,7 @@ static int cmp_owner(const void *a, const void *b)
 }
 
 /* No tag may be published by two groups (nor twice by one). */
-static void check_unique(const struct input *in, const struct groups *gs)
+static void check_unique(const struct input *in, const struct published_groups *gs)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < gs->n; i++)
@@ -136,7 +136,7 @@ static void check_unique(const struct input *in, const struct groups *gs)
 	}
 	qsort(all, n, sizeof *all, cmp_owner);
 	struct owner dup = {0};
-	const struct group *first = NULL;
+	const struct published_group *first = NULL;
 	for (size_t i = 1; i < n && !first; i++) {
 		if (strcmp(all[i - 1].tag, all[i].tag) != 0)
 			continue;
@@ -150,7 +150,7 @@ static void check_unique(const struct input *in, const struct groups *gs)
 		       quoted(dup.tag), quoted(first->key), first->lineno, quoted(dup.group->key));
 }
 
-static void print_group(const struct tag_options *o, struct group *g, struct buf *out)
+static void print_group(const struct tag_gen_options *o, struct published_group *g, struct buf *out)
 {
 	if (o->plain) {
 		buf_printf(out, "%s:%s\n", o->image, g->canonical);
@@ -165,8 +165,8 @@ static void print_group(const struct tag_options *o, struct group *g, struct buf
 		free(ref);
 	}
 	char *canonical = xasprintf("%s:%s", o->image, g->canonical);
-	group_set_last(g->obj, "canonical", json_string(canonical));
-	group_set_last(g->obj, "tags", group_array(&refs));
+	group_line_set_last(g->obj, "canonical", json_string(canonical));
+	group_line_set_last(g->obj, "tags", group_line_array(&refs));
 	char *s = json_dumps(g->obj, JSON_COMPACT);
 	if (!s)
 		die(EXIT_BAD, "out of memory");
@@ -176,7 +176,7 @@ static void print_group(const struct tag_options *o, struct group *g, struct buf
 	strlist_free(&refs);
 }
 
-void tags_check_options(const struct tag_options *o)
+void tag_gen_check_options(const struct tag_gen_options *o)
 {
 	const char *why;
 	if (!semver_check_release(o->version, &why))
@@ -191,12 +191,12 @@ void tags_check_options(const struct tag_options *o)
 		    quoted(o->image));
 }
 
-void tags_generate(const struct input *in, const struct tag_options *o, struct buf *out)
+void tag_gen(const struct input *in, const struct tag_gen_options *o, struct buf *out)
 {
-	struct groups gs = {0};
+	struct published_groups gs = {0};
 	size_t pos = 0, lineno = 0;
 	json_t *obj;
-	while ((obj = group_next(in, &pos, &lineno))) {
+	while ((obj = group_line_next(in, &pos, &lineno))) {
 		if (gs.n == gs.cap) {
 			gs.cap = gs.cap ? 2 * gs.cap : 16;
 			gs.v = xrealloc(gs.v, gs.cap * sizeof *gs.v);
@@ -208,7 +208,7 @@ void tags_generate(const struct input *in, const struct tag_options *o, struct b
 		make_tags(in, o, &gs.v[i]);
 	check_unique(in, &gs);
 	for (size_t i = 0; i < gs.n; i++) {
-		struct group *g = &gs.v[i];
+		struct published_group *g = &gs.v[i];
 		print_group(o, g, out);
 		json_decref(g->obj);
 		strlist_free(&g->aliases);

@@ -1,6 +1,6 @@
-#ifndef TAGS_H
-#define TAGS_H
-/* ---- tags.c: the tags a group is published under -------------------------
+#ifndef TAG_GEN_H
+#define TAG_GEN_H
+/* ---- tag_gen.c: tag-gen's own work, the tags a group is published under -
  * From a group line (with platforms) and a release X.Y.Z: the canonical tag
  * X.Y.Z-base-<group_key_tag>, built once per group, and the aliases that
  * point at it: X.Y.Z-rust-<alias> and latest-rust-<alias> for each alias,
@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-struct tag_options {
+struct tag_gen_options {
 	const char *version;    /* the release, X.Y.Z */
 	const char *image;      /* the repository, as given: [host[:port]/]name */
 	bool plain;             /* print references one a line instead of JSON */
@@ -20,10 +20,10 @@ struct tag_options {
 
 /* Dies unless version is a release and image a repository without tag or
  * digest. */
-void tags_check_options(const struct tag_options *o);
+void tag_gen_check_options(const struct tag_gen_options *o);
 /* Reads the group lines of in and appends to out each with "canonical" and
  * "tags" added (or, plain, their references); dies naming the line of a bad
  * group, a bad tag, or a tag two groups would publish. */
-void tags_generate(const struct input *in, const struct tag_options *o, struct buf *out);
+void tag_gen(const struct input *in, const struct tag_gen_options *o, struct buf *out);
 
 #endif
