@@ -21,7 +21,7 @@ static void usage(int status)
 }
 
 /* The JSON line of m, or false (said why) when its body is not JSON. */
-static bool describe(const char *text, const struct manifest *m, struct buf *out)
+static bool manifest_line(const char *text, const struct manifest *m, struct buf *out)
 {
 	json_error_t e;
 	json_t *body = json_loadb(m->body.data, m->body.len, 0, &e);
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 		else if (raw)
 			ok = (buf_add(&out, m.body.data, m.body.len), true);
 		else
-			ok = describe(text, &m, &out);
+			ok = manifest_line(text, &m, &out);
 		ref_free(&r);
 	}
 	if (ok)

@@ -35,7 +35,8 @@ static bool is_key_tag(const char *s)
 }
 
 /* Reads and checks one group; its aliases and tags come later. */
-static void read_group(const struct input *in, size_t lineno, json_t *obj, struct published_group *g)
+static void read_group(const struct input *in, size_t lineno, json_t *obj,
+                       struct published_group *g)
 {
 	struct strlist platforms = {0};
 	*g = (struct published_group){.obj = obj, .lineno = lineno};
@@ -86,7 +87,8 @@ static void add_tag(const struct input *in, struct published_group *g, const cha
 	strlist_push(&g->tags, tag->data);
 }
 
-static void make_tags(const struct input *in, const struct tag_gen_options *o, struct published_group *g)
+static void make_tags(const struct input *in, const struct tag_gen_options *o,
+                      struct published_group *g)
 {
 	g->canonical = xasprintf("%s-base-%s", o->version, g->key_tag);
 	if (!valid_tag(g->canonical))
