@@ -49,18 +49,18 @@ int main(int argc, char **argv)
 
 	struct input in;
 	struct library lib;
-	struct lib_group *groups;
+	struct source_group *groups;
 	size_t n;
 	input_read(&in, optind < argc ? argv[optind] : NULL);
 	library_parse(&lib, &in);
-	library_group(&lib, &groups, &n);
+	library_source_groups(&lib, &groups, &n);
 
 	struct buf out = {0};
 	rust_groups_print(groups, n, workflow, matrix, &out);
 	output(&out);
 
 	buf_free(&out);
-	lib_groups_free(groups, n);
+	source_groups_free(groups, n);
 	library_free(&lib);
 	input_free(&in);
 	return 0;

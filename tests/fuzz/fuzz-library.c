@@ -1,6 +1,6 @@
 /*
  * fuzz-library: a library file through rust-groups' code: library_parse()
- * (parse and validate), library_group(), library_representative() and the
+ * (parse and validate), library_source_groups(), library_representative() and the
  * JSON lines of the groups (rust_groups_print), with both kinds of key.
  */
 #include "fuzz.h"
@@ -31,7 +31,7 @@ static bool is_commit(const char *s)
 }
 
 /* What a group promises the filters after it (library.h). */
-static void check_group(const struct lib_group *g)
+static void check_group(const struct source_group *g)
 {
 	fuzz_assert(g->key && *g->key);
 	fuzz_assert(g->tags.n > 0 && g->arches.n > 0);
@@ -52,7 +52,7 @@ static void check_group(const struct lib_group *g)
 }
 
 /* Every line printed is one JSON object, keys sorted, of each kind of key. */
-static void check_lines(const struct lib_group *groups, size_t n)
+static void check_lines(const struct source_group *groups, size_t n)
 {
 	for (int workflow = 0; workflow <= 1; workflow++) {
 		struct buf out = {0};
@@ -83,11 +83,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv0 = "rust-groups";
 	fuzz_input(&r.in, data, size);
 	if (fuzz_run(parse, &r)) {
-		struct lib_group *groups;
+		struct source_group *groups;
 		size_t n, tags = 0, grouped = 0;
-		library_group(&r.lib, &groups, &n);
+		library_source_groups(&r.lib, &groups, &n);
 		for (size_t i = 0; i < r.lib.n; i++)
-			tags += r.lib.entry[i].list[LIB_TAGS].n;
+			tags += r.lib.entry[i].list[LIST_TAGS].n;
 		for (size_t i = 0; i < n; i++) {
 			check_group(&groups[i]);
 			grouped += groups[i].tags.n;
@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		fuzz_assert(grouped == tags);   /* Tags are unique across the file */
 		check_lines(groups, n);
-		lib_groups_free(groups, n);
+		source_groups_free(groups, n);
 		library_free(&r.lib);
 	}
 	input_free(&r.in);

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const field_name[LIB_NFIELDS] = {
+static const char *const field_name[FIELD_COUNT] = {
 	"GitRepo", "GitFetch", "GitCommit", "Directory", "File", "Builder",
 };
-static const char *const list_name[LIB_NLISTS] = {
+static const char *const list_name[LIST_COUNT] = {
 	"Maintainers", "Tags", "SharedTags", "Architectures", "Constraints",
 };
 
@@ -322,26 +322,26 @@ static void strlist_copy(struct strlist *to, const struct strlist *from)
 		strlist_push(to, from->v[i]);
 }
 
-static void entry_free(struct lib_entry *e)
+static void entry_free(struct library_entry *e)
 {
-	for (int f = 0; f < LIB_NFIELDS; f++)
+	for (int f = 0; f < FIELD_COUNT; f++)
 		free(e->field[f]);
-	for (int l = 0; l < LIB_NLISTS; l++)
+	for (int l = 0; l < LIST_COUNT; l++)
 		strlist_free(&e->list[l]);
 	for (size_t i = 0; i < e->narchval; i++) {
 		free(e->archval[i].arch);
 		free(e->archval[i].value);
 	}
 	free(e->archval);
-	*e = (struct lib_entry){0};
+	*e = (struct library_entry){0};
 }
 
-static void entry_copy(struct lib_entry *to, const struct lib_entry *from)
+static void entry_copy(struct library_entry *to, const struct library_entry *from)
 {
 	*to = *from;
-	for (int f = 0; f < LIB_NFIELDS; f++)
+	for (int f = 0; f < FIELD_COUNT; f++)
 		to->field[f] = xstrdup(from->field[f]);
-	for (int l = 0; l < LIB_NLISTS; l++) {
+	for (int l = 0; l < LIST_COUNT; l++) {
 		to->list[l] = (struct strlist){0};
 		strlist_copy(&to->list[l], &from->list[l]);
 	}
@@ -353,10 +353,10 @@ static void entry_copy(struct lib_entry *to, const struct lib_entry *from)
 	}
 }
 
-static void set_archval(struct lib_entry *e, const char *arch, size_t archlen,
-                        enum lib_field f, const struct kv *kv)
+static void set_archval(struct library_entry *e, const char *arch, size_t archlen,
+                        enum library_field f, const struct kv *kv)
 {
-	struct lib_archvalue *a = NULL;
+	struct library_archvalue *a = NULL;
 	for (size_t i = 0; i < e->narchval && !a; i++)
 		if (e->archval[i].field == f && strlen(e->archval[i].arch) == archlen &&
 		    memcmp(e->archval[i].arch, arch, archlen) == 0)
@@ -364,7 +364,7 @@ static void set_archval(struct lib_entry *e, const char *arch, size_t archlen,
 	if (!a) {
 		e->archval = xrealloc(e->archval, (e->narchval + 1) * sizeof *e->archval);
 		a = &e->archval[e->narchval++];
-		*a = (struct lib_archvalue){xstrndup(arch, archlen), f, NULL, 0};
+		*a = (struct library_archvalue){xstrndup(arch, archlen), f, NULL, 0};
 	}
 	free(a->value);
 	a->value = xstrdup(kv->value.data);
@@ -375,13 +375,13 @@ static void set_archval(struct lib_entry *e, const char *arch, size_t archlen,
  * of the defaults): single fields replace, Maintainers, Tags and Constraints
  * append, Architectures and SharedTags replace, "<arch>-<Field>" replace the
  * inherited ones; unknown keys are ignored. */
-static void entry_apply(struct lib_entry *e, const struct para *p)
+static void entry_apply(struct library_entry *e, const struct para *p)
 {
 	e->line = p->line;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct kv *kv = &p->kv[i];
 		size_t klen = strlen(kv->key);
-		for (int f = 0; f < LIB_NFIELDS; f++) {
+		for (int f = 0; f < FIELD_COUNT; f++) {
 			size_t flen = strlen(field_name[f]);
 			if (strcmp(kv->key, field_name[f]) == 0) {
 				free(e->field[f]);
@@ -389,22 +389,23 @@ static void entry_apply(struct lib_entry *e, const struct para *p)
 				e->field_line[f] = kv->line;
 			} else if (klen > flen && kv->key[klen - flen - 1] == '-' &&
 			           strcmp(kv->key + klen - flen, field_name[f]) == 0) {
-				set_archval(e, kv->key, klen - flen - 1, (enum lib_field)f, kv);
+				set_archval(e, kv->key, klen - flen - 1, (enum library_field)f, kv);
 			}
 		}
-		for (int l = 0; l < LIB_NLISTS; l++) {
+		for (int l = 0; l < LIST_COUNT; l++) {
 			if (strcmp(kv->key, list_name[l]) != 0)
 				continue;
-			if (l == LIB_ARCHITECTURES || l == LIB_SHAREDTAGS)
+			if (l == LIST_ARCHITECTURES || l == LIST_SHAREDTAGS)
 				strlist_free(&e->list[l]);
 			split_list(kv->value.data, &e->list[l]);
 			e->list_line[l] = kv->line;
 		}
 	}
-	strlist_sort_unique(&e->list[LIB_ARCHITECTURES]);
+	strlist_sort_unique(&e->list[LIST_ARCHITECTURES]);
 }
 
-const char *lib_entry_get(const struct lib_entry *e, const char *arch, enum lib_field f)
+const char *library_entry_get(const struct library_entry *e, const char *arch,
+                              enum library_field f)
 {
 	for (size_t i = 0; i < e->narchval; i++)
 		if (e->archval[i].field == f && strcmp(e->archval[i].arch, arch) == 0 &&
@@ -528,7 +529,7 @@ static bool known_arch(const char *arch)
 
 /* Where an error about a value of e points: the line that set it, or the
  * entry's first line for a built-in default. */
-static size_t at(const struct lib_entry *e, size_t line)
+static size_t at(const struct library_entry *e, size_t line)
 {
 	return line ? line : e->line;
 }
@@ -536,30 +537,31 @@ static size_t at(const struct lib_entry *e, size_t line)
 /* The global paragraph: Maintainers, no Tags, known Architectures. */
 static void check_global(const struct library *lib)
 {
-	const struct lib_entry *g = &lib->global;
+	const struct library_entry *g = &lib->global;
 	const char *bad;
-	if (g->list[LIB_MAINTAINERS].n == 0)
+	if (g->list[LIST_MAINTAINERS].n == 0)
 		die_at(lib->file, g->line, "missing Maintainers");
-	if ((bad = invalid_of(&g->list[LIB_MAINTAINERS], valid_maintainer)))
-		die_at(lib->file, g->list_line[LIB_MAINTAINERS],
+	if ((bad = invalid_of(&g->list[LIST_MAINTAINERS], valid_maintainer)))
+		die_at(lib->file, g->list_line[LIST_MAINTAINERS],
 		       "invalid Maintainers: %s (expected format %s)", goquote(bad),
 		       goquote(MAINTAINERS_FORMAT));
-	if (g->list[LIB_TAGS].n)
-		die_at(lib->file, g->list_line[LIB_TAGS], "global Tags not permitted");
-	if ((bad = invalid_of(&g->list[LIB_ARCHITECTURES], known_arch)))
-		die_at(lib->file, at(g, g->list_line[LIB_ARCHITECTURES]),
+	if (g->list[LIST_TAGS].n)
+		die_at(lib->file, g->list_line[LIST_TAGS], "global Tags not permitted");
+	if ((bad = invalid_of(&g->list[LIST_ARCHITECTURES], known_arch)))
+		die_at(lib->file, at(g, g->list_line[LIST_ARCHITECTURES]),
 		       "invalid global Architectures: %s", goquote(bad));
 	strlist_free(&scratch);
 }
 
 /* The entry as bashbrew's messages name it: its Tags, quoted. */
-static const char *tags_name(const struct lib_entry *e)
+static const char *tags_name(const struct library_entry *e)
 {
-	return goquote(keep(join(&e->list[LIB_TAGS], ", ")));
+	return goquote(keep(join(&e->list[LIST_TAGS], ", ")));
 }
 
 /* The first earlier entry whose list l holds tag, or NULL. */
-static const struct lib_entry *find_tag(const struct library *lib, enum lib_list l, const char *tag)
+static const struct library_entry *find_tag(const struct library *lib, enum library_list l,
+                                            const char *tag)
 {
 	for (size_t i = 0; i < lib->n; i++)
 		if (strlist_has(&lib->entry[i].list[l], tag))
@@ -568,35 +570,35 @@ static const struct lib_entry *find_tag(const struct library *lib, enum lib_list
 }
 
 /* Tags and SharedTags against each other and the earlier entries. */
-static void check_duplicates(const struct library *lib, const struct lib_entry *e,
+static void check_duplicates(const struct library *lib, const struct library_entry *e,
                              const char *name)
 {
-	const struct strlist *tags = &e->list[LIB_TAGS], *shared = &e->list[LIB_SHAREDTAGS];
+	const struct strlist *tags = &e->list[LIST_TAGS], *shared = &e->list[LIST_SHAREDTAGS];
 	const char *file = lib->file;
-	const struct lib_entry *other;
+	const struct library_entry *other;
 	for (size_t i = 0; i < tags->n; i++) {
 		const char *t = tags->v[i];
 		const char *q = goquote(t);
-		if ((other = find_tag(lib, LIB_TAGS, t)))
-			die_at(file, e->list_line[LIB_TAGS], "Tags %s includes duplicate tag: %s (duplicated in %s)",
+		if ((other = find_tag(lib, LIST_TAGS, t)))
+			die_at(file, e->list_line[LIST_TAGS], "Tags %s includes duplicate tag: %s (duplicated in %s)",
 			       name, q, tags_name(other));
-		if ((other = find_tag(lib, LIB_SHAREDTAGS, t)))
-			die_at(file, e->list_line[LIB_TAGS],
+		if ((other = find_tag(lib, LIST_SHAREDTAGS, t)))
+			die_at(file, e->list_line[LIST_TAGS],
 			       "Tags %s includes tag conflicting with a shared tag: %s (shared tag in %s)",
 			       name, q, tags_name(other));
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(tags->v[j], t) == 0)
-				die_at(file, e->list_line[LIB_TAGS], "Tags %s includes duplicate tag: %s", name, q);
+				die_at(file, e->list_line[LIST_TAGS], "Tags %s includes duplicate tag: %s", name, q);
 	}
 	for (size_t i = 0; i < shared->n; i++) {
 		const char *t = shared->v[i];
 		const char *q = goquote(t);
-		if ((other = find_tag(lib, LIB_TAGS, t)))
-			die_at(file, e->list_line[LIB_SHAREDTAGS],
+		if ((other = find_tag(lib, LIST_TAGS, t)))
+			die_at(file, e->list_line[LIST_SHAREDTAGS],
 			       "Tags %s includes conflicting shared tag: %s (duplicated in %s)",
 			       name, q, tags_name(other));
 		if (strlist_has(tags, t))
-			die_at(file, e->list_line[LIB_SHAREDTAGS],
+			die_at(file, e->list_line[LIST_SHAREDTAGS],
 			       "Tags %s includes duplicate tag: %s (in SharedTags)", name, q);
 	}
 }
@@ -618,59 +620,59 @@ static void dedupe(struct strlist *l)
 }
 
 /* An entry, in bashbrew's order of checks, before it joins lib. */
-static void check_entry(const struct library *lib, struct lib_entry *e)
+static void check_entry(const struct library *lib, struct library_entry *e)
 {
 	const char *file = lib->file;
 	const char *name = tags_name(e), *bad, *bad_shared;
-	if (!valid_fetch(e->field[LIB_GITFETCH]))
-		die_at(file, at(e, e->field_line[LIB_GITFETCH]),
+	if (!valid_fetch(e->field[FIELD_GITFETCH]))
+		die_at(file, at(e, e->field_line[FIELD_GITFETCH]),
 		       "Tags %s has invalid GitFetch (must be \"refs/heads/...\" or \"refs/tags/...\"): %s",
-		       name, goquote(e->field[LIB_GITFETCH]));
-	if (!valid_commit(e->field[LIB_GITCOMMIT]))
-		die_at(file, at(e, e->field_line[LIB_GITCOMMIT]),
+		       name, goquote(e->field[FIELD_GITFETCH]));
+	if (!valid_commit(e->field[FIELD_GITCOMMIT]))
+		die_at(file, at(e, e->field_line[FIELD_GITCOMMIT]),
 		       "Tags %s has invalid GitCommit (must be a commit, not a tag or ref): %s",
-		       name, goquote(e->field[LIB_GITCOMMIT]));
+		       name, goquote(e->field[FIELD_GITCOMMIT]));
 	for (size_t i = 0; i < e->narchval; i++) {
-		const struct lib_archvalue *a = &e->archval[i];
-		if (!a->value[0] || !strlist_has(&e->list[LIB_ARCHITECTURES], a->arch))
+		const struct library_archvalue *a = &e->archval[i];
+		if (!a->value[0] || !strlist_has(&e->list[LIST_ARCHITECTURES], a->arch))
 			continue;
-		if (a->field == LIB_GITFETCH && !valid_fetch(a->value))
+		if (a->field == FIELD_GITFETCH && !valid_fetch(a->value))
 			die_at(file, a->line, "Tags %s has invalid %s-GitFetch (must be \"refs/heads/...\" "
 			       "or \"refs/tags/...\"): %s", name, a->arch, goquote(a->value));
-		if (a->field == LIB_GITCOMMIT && !valid_commit(a->value))
+		if (a->field == FIELD_GITCOMMIT && !valid_commit(a->value))
 			die_at(file, a->line, "Tags %s has invalid %s-GitCommit (must be a commit, "
 			       "not a tag or ref): %s", name, a->arch, goquote(a->value));
 	}
-	if (e->list[LIB_TAGS].n == 0)
+	if (e->list[LIST_TAGS].n == 0)
 		die_at(file, e->line, "missing Tags");
-	if (!e->field[LIB_GITREPO][0])
+	if (!e->field[FIELD_GITREPO][0])
 		die_at(file, e->line, "Tags %s missing one of GitRepo, GitFetch, or GitCommit", name);
-	if ((bad = invalid_of(&e->list[LIB_MAINTAINERS], valid_maintainer)))
-		die_at(file, e->list_line[LIB_MAINTAINERS],
+	if ((bad = invalid_of(&e->list[LIST_MAINTAINERS], valid_maintainer)))
+		die_at(file, e->list_line[LIST_MAINTAINERS],
 		       "Tags %s has invalid Maintainers: %s (expected format %s)", name, goquote(bad),
 		       goquote(MAINTAINERS_FORMAT));
 
-	dedupe(&e->list[LIB_SHAREDTAGS]);
-	char *dir = clean_path(e->field[LIB_DIRECTORY]);
-	free(e->field[LIB_DIRECTORY]);
-	e->field[LIB_DIRECTORY] = dir;
+	dedupe(&e->list[LIST_SHAREDTAGS]);
+	char *dir = clean_path(e->field[FIELD_DIRECTORY]);
+	free(e->field[FIELD_DIRECTORY]);
+	e->field[FIELD_DIRECTORY] = dir;
 	for (size_t i = 0; i < e->narchval; i++) {
-		struct lib_archvalue *a = &e->archval[i];
-		if (a->field == LIB_DIRECTORY && a->value[0]) {
+		struct library_archvalue *a = &e->archval[i];
+		if (a->field == FIELD_DIRECTORY && a->value[0]) {
 			dir = clean_path(a->value);
 			free(a->value);
 			a->value = dir;
 		}
 	}
 
-	bad = invalid_of(&e->list[LIB_TAGS], valid_tag);
-	bad_shared = invalid_of(&e->list[LIB_SHAREDTAGS], valid_tag);
+	bad = invalid_of(&e->list[LIST_TAGS], valid_tag);
+	bad_shared = invalid_of(&e->list[LIST_SHAREDTAGS], valid_tag);
 	if (bad || bad_shared)
-		die_at(file, bad ? e->list_line[LIB_TAGS] : e->list_line[LIB_SHAREDTAGS],
+		die_at(file, bad ? e->list_line[LIST_TAGS] : e->list_line[LIST_SHAREDTAGS],
 		       "Tags %s has invalid (Shared)Tags: %s", name, goquote(bad && bad_shared ?
 		       keep(xasprintf("%s, %s", bad, bad_shared)) : bad ? bad : bad_shared));
-	if ((bad = invalid_of(&e->list[LIB_ARCHITECTURES], known_arch)))
-		die_at(file, at(e, e->list_line[LIB_ARCHITECTURES]),
+	if ((bad = invalid_of(&e->list[LIST_ARCHITECTURES], known_arch)))
+		die_at(file, at(e, e->list_line[LIST_ARCHITECTURES]),
 		       "Tags %s has invalid Architectures: %s", name, goquote(bad));
 	check_duplicates(lib, e, name);
 	strlist_free(&scratch);
@@ -682,14 +684,14 @@ void library_parse(struct library *lib, const struct input *in)
 	struct para p = {0};
 	check_text(in);
 	*lib = (struct library){.file = in->name};
-	struct lib_entry *g = &lib->global;
-	g->field[LIB_GITREPO] = xstrdup("");
-	g->field[LIB_GITFETCH] = xstrdup("refs/heads/master");
-	g->field[LIB_GITCOMMIT] = xstrdup("");
-	g->field[LIB_DIRECTORY] = xstrdup(".");
-	g->field[LIB_FILE] = xstrdup("Dockerfile");
-	g->field[LIB_BUILDER] = xstrdup("");
-	strlist_push(&g->list[LIB_ARCHITECTURES], "amd64");
+	struct library_entry *g = &lib->global;
+	g->field[FIELD_GITREPO] = xstrdup("");
+	g->field[FIELD_GITFETCH] = xstrdup("refs/heads/master");
+	g->field[FIELD_GITCOMMIT] = xstrdup("");
+	g->field[FIELD_DIRECTORY] = xstrdup(".");
+	g->field[FIELD_FILE] = xstrdup("Dockerfile");
+	g->field[FIELD_BUILDER] = xstrdup("");
+	strlist_push(&g->list[LIST_ARCHITECTURES], "amd64");
 	if (!next_paragraph(&r, &p))
 		die_at(in->name, 0, "empty input: no paragraph (a library file starts with "
 		       "Maintainers)");
@@ -697,7 +699,7 @@ void library_parse(struct library *lib, const struct input *in)
 	check_global(lib);
 	size_t cap = 0;
 	while (next_paragraph(&r, &p)) {
-		struct lib_entry e;
+		struct library_entry e;
 		entry_copy(&e, g);
 		entry_apply(&e, &p);
 		check_entry(lib, &e);
@@ -735,38 +737,39 @@ static void add_escaped(struct buf *b, const char *s)
 
 /* The per-architecture value of field f (and g, joined by ':') in the key:
  * once when every architecture agrees, else "<arch>=<value>" for each. */
-static void add_sources(struct buf *b, const struct lib_entry *e, enum lib_field f, int g)
+static void add_sources(struct buf *b, const struct library_entry *e, enum library_field f, int g)
 {
-	const struct strlist *arches = &e->list[LIB_ARCHITECTURES];
+	const struct strlist *arches = &e->list[LIST_ARCHITECTURES];
 	bool same = true;
 	for (size_t i = 1; i < arches->n; i++)
-		same &= strcmp(lib_entry_get(e, arches->v[i], f), lib_entry_get(e, arches->v[0], f)) == 0 &&
-		        (g < 0 || strcmp(lib_entry_get(e, arches->v[i], (enum lib_field)g),
-		                         lib_entry_get(e, arches->v[0], (enum lib_field)g)) == 0);
+		same &= strcmp(library_entry_get(e, arches->v[i], f),
+		               library_entry_get(e, arches->v[0], f)) == 0 &&
+		        (g < 0 || strcmp(library_entry_get(e, arches->v[i], (enum library_field)g),
+		                         library_entry_get(e, arches->v[0], (enum library_field)g)) == 0);
 	for (size_t i = 0; i < (same ? 1 : arches->n); i++) {
 		if (!same)
 			buf_printf(b, "%s%s=", i ? "," : "", arches->v[i]);
-		add_escaped(b, lib_entry_get(e, arches->v[i], f));
+		add_escaped(b, library_entry_get(e, arches->v[i], f));
 		if (g >= 0) {
 			buf_addc(b, ':');
-			add_escaped(b, lib_entry_get(e, arches->v[i], (enum lib_field)g));
+			add_escaped(b, library_entry_get(e, arches->v[i], (enum library_field)g));
 		}
 	}
 }
 
 /* True when every architecture of e builds field f with value v. */
-static bool all_are(const struct lib_entry *e, enum lib_field f, const char *v)
+static bool all_are(const struct library_entry *e, enum library_field f, const char *v)
 {
-	const struct strlist *arches = &e->list[LIB_ARCHITECTURES];
+	const struct strlist *arches = &e->list[LIST_ARCHITECTURES];
 	for (size_t i = 0; i < arches->n; i++)
-		if (strcmp(lib_entry_get(e, arches->v[i], f), v) != 0)
+		if (strcmp(library_entry_get(e, arches->v[i], f), v) != 0)
 			return false;
 	return true;
 }
 
 /* Groups of the same sources but for different Architectures would share a
  * key: each of them gets ";arches=<arch>,..." (library.h). */
-static void disambiguate(struct lib_group *groups, size_t n)
+static void disambiguate(struct source_group *groups, size_t n)
 {
 	bool *clash = xcalloc(n, sizeof *clash);
 	for (size_t i = 0; i < n; i++)
@@ -790,48 +793,48 @@ static void disambiguate(struct lib_group *groups, size_t n)
 }
 
 /* The key of e's sources (library.h has the format); sets *plain. */
-static char *source_key(const struct lib_entry *e, bool *plain)
+static char *source_key(const struct library_entry *e, bool *plain)
 {
-	const char *arch0 = e->list[LIB_ARCHITECTURES].v[0];
-	const char *commit = lib_entry_get(e, arch0, LIB_GITCOMMIT);
-	const char *dir = lib_entry_get(e, arch0, LIB_DIRECTORY);
-	bool default_file = all_are(e, LIB_FILE, "Dockerfile");
-	bool no_builder = all_are(e, LIB_BUILDER, "");
-	*plain = all_are(e, LIB_GITCOMMIT, commit) && all_are(e, LIB_DIRECTORY, dir) &&
-	         default_file && no_builder && e->list[LIB_CONSTRAINTS].n == 0 &&
+	const char *arch0 = e->list[LIST_ARCHITECTURES].v[0];
+	const char *commit = library_entry_get(e, arch0, FIELD_GITCOMMIT);
+	const char *dir = library_entry_get(e, arch0, FIELD_DIRECTORY);
+	bool default_file = all_are(e, FIELD_FILE, "Dockerfile");
+	bool no_builder = all_are(e, FIELD_BUILDER, "");
+	*plain = all_are(e, FIELD_GITCOMMIT, commit) && all_are(e, FIELD_DIRECTORY, dir) &&
+	         default_file && no_builder && e->list[LIST_CONSTRAINTS].n == 0 &&
 	         !strpbrk(dir, "%,;=");
 	if (*plain)
 		return xasprintf("%s:%s", commit, dir);
 	struct buf b = {0};
-	add_sources(&b, e, LIB_GITCOMMIT, LIB_DIRECTORY);
+	add_sources(&b, e, FIELD_GITCOMMIT, FIELD_DIRECTORY);
 	if (!default_file) {
 		buf_adds(&b, ";file=");
-		add_sources(&b, e, LIB_FILE, -1);
+		add_sources(&b, e, FIELD_FILE, -1);
 	}
 	if (!no_builder) {
 		buf_adds(&b, ";builder=");
-		add_sources(&b, e, LIB_BUILDER, -1);
+		add_sources(&b, e, FIELD_BUILDER, -1);
 	}
-	for (size_t i = 0; i < e->list[LIB_CONSTRAINTS].n; i++) {
+	for (size_t i = 0; i < e->list[LIST_CONSTRAINTS].n; i++) {
 		buf_adds(&b, i ? "," : ";constraints=");
-		add_escaped(&b, e->list[LIB_CONSTRAINTS].v[i]);
+		add_escaped(&b, e->list[LIST_CONSTRAINTS].v[i]);
 	}
 	return b.data;
 }
 
-void library_group(const struct library *lib, struct lib_group **groups, size_t *n)
+void library_source_groups(const struct library *lib, struct source_group **groups, size_t *n)
 {
 	struct strlist ids = {0};       /* ids.v[j]: what makes group j */
 	*groups = NULL;
 	*n = 0;
 	for (size_t i = 0; i < lib->n; i++) {
-		const struct lib_entry *e = &lib->entry[i];
-		const struct strlist *arches = &e->list[LIB_ARCHITECTURES];
+		const struct library_entry *e = &lib->entry[i];
+		const struct strlist *arches = &e->list[LIST_ARCHITECTURES];
 		bool plain;
 		char *key = source_key(e, &plain), *list = join(arches, ",");
 		char *id = xasprintf("%s\n%s", key, list);
 		free(list);
-		struct lib_group *g = NULL;
+		struct source_group *g = NULL;
 		for (size_t j = 0; j < *n && !g; j++)
 			if (strcmp(ids.v[j], id) == 0)
 				g = &(*groups)[j];
@@ -841,16 +844,16 @@ void library_group(const struct library *lib, struct lib_group **groups, size_t 
 			strlist_push(&ids, id);
 			*groups = xrealloc(*groups, (*n + 1) * sizeof **groups);
 			g = &(*groups)[(*n)++];
-			*g = (struct lib_group){.key = key, .plain = plain};
+			*g = (struct source_group){.key = key, .plain = plain};
 			if (plain) {
-				g->commit = xstrdup(lib_entry_get(e, arches->v[0], LIB_GITCOMMIT));
-				g->directory = xstrdup(lib_entry_get(e, arches->v[0], LIB_DIRECTORY));
+				g->commit = xstrdup(library_entry_get(e, arches->v[0], FIELD_GITCOMMIT));
+				g->directory = xstrdup(library_entry_get(e, arches->v[0], FIELD_DIRECTORY));
 			}
 			strlist_copy(&g->arches, arches);
 		}
 		free(id);
-		strlist_copy(&g->tags, &e->list[LIB_TAGS]);
-		strlist_copy(&g->shared, &e->list[LIB_SHAREDTAGS]);
+		strlist_copy(&g->tags, &e->list[LIST_TAGS]);
+		strlist_copy(&g->shared, &e->list[LIST_SHAREDTAGS]);
 		strlist_sort_unique(&g->tags);
 		strlist_sort_unique(&g->shared);
 	}
@@ -858,7 +861,7 @@ void library_group(const struct library *lib, struct lib_group **groups, size_t 
 	disambiguate(*groups, *n);
 }
 
-void lib_groups_free(struct lib_group *groups, size_t n)
+void source_groups_free(struct source_group *groups, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(groups[i].key);

@@ -16,17 +16,17 @@
 #include <stddef.h>
 
 /* The single-valued fields, each also per architecture ("<arch>-<Field>"). */
-enum lib_field { LIB_GITREPO, LIB_GITFETCH, LIB_GITCOMMIT, LIB_DIRECTORY, LIB_FILE,
-                 LIB_BUILDER, LIB_NFIELDS };
+enum library_field { FIELD_GITREPO, FIELD_GITFETCH, FIELD_GITCOMMIT, FIELD_DIRECTORY, FIELD_FILE,
+                 FIELD_BUILDER, FIELD_COUNT };
 /* The list fields: comma-separated values. */
-enum lib_list { LIB_MAINTAINERS, LIB_TAGS, LIB_SHAREDTAGS, LIB_ARCHITECTURES,
-                LIB_CONSTRAINTS, LIB_NLISTS };
+enum library_list { LIST_MAINTAINERS, LIST_TAGS, LIST_SHAREDTAGS, LIST_ARCHITECTURES,
+                LIST_CONSTRAINTS, LIST_COUNT };
 
 /* One "<arch>-<Field>: value" line, kept even when empty: an empty value
  * cancels the one inherited from the global paragraph. */
-struct lib_archvalue {
+struct library_archvalue {
 	char *arch;             /* "arm64v8" */
-	enum lib_field field;
+	enum library_field field;
 	char *value;
 	size_t line;
 };
@@ -34,21 +34,21 @@ struct lib_archvalue {
 /* An entry with everything it inherits resolved.  Each value remembers the
  * line it was written on (the global paragraph's, when inherited; the
  * entry's first line for a built-in default) so that errors point at it. */
-struct lib_entry {
+struct library_entry {
 	size_t line;                            /* first line of the paragraph */
-	char *field[LIB_NFIELDS];
-	size_t field_line[LIB_NFIELDS];
-	struct strlist list[LIB_NLISTS];        /* Architectures sorted, unique */
-	size_t list_line[LIB_NLISTS];
-	struct lib_archvalue *archval;
+	char *field[FIELD_COUNT];
+	size_t field_line[FIELD_COUNT];
+	struct strlist list[LIST_COUNT];        /* Architectures sorted, unique */
+	size_t list_line[LIST_COUNT];
+	struct library_archvalue *archval;
 	size_t narchval;
 };
 
 /* A parsed, valid library file: its entries in file order. */
 struct library {
 	const char *file;                       /* the name errors carry */
-	struct lib_entry global;
-	struct lib_entry *entry;
+	struct library_entry global;
+	struct library_entry *entry;
 	size_t n;
 };
 
@@ -61,7 +61,8 @@ void library_free(struct library *lib);
 
 /* Field f of entry e as architecture arch builds it: "<arch>-<F>" when set
  * and non-empty, else the plain field. */
-const char *lib_entry_get(const struct lib_entry *e, const char *arch, enum lib_field f);
+const char *library_entry_get(const struct library_entry *e, const char *arch,
+                              enum library_field f);
 
 /* ---- library.c: groups -----------------------------------------------------
  * A group is the set of entries that build from the same sources, as
@@ -86,7 +87,7 @@ const char *lib_entry_get(const struct lib_entry *e, const char *arch, enum lib_
  * A directory holding '%', ',', ';' or '=' also takes the second form, where
  * those characters are written %XX, so two different sources never share a
  * key. */
-struct lib_group {
+struct source_group {
 	char *key;
 	bool plain;                     /* key is "<commit>:<directory>" */
 	char *commit, *directory;       /* of a plain key, else NULL */
@@ -96,9 +97,9 @@ struct lib_group {
 };
 
 /* Groups the entries of lib into *groups (*n of them), in order of first
- * appearance; free with lib_groups_free(). */
-void library_group(const struct library *lib, struct lib_group **groups, size_t *n);
-void lib_groups_free(struct lib_group *groups, size_t n);
+ * appearance; free with source_groups_free(). */
+void library_source_groups(const struct library *lib, struct source_group **groups, size_t *n);
+void source_groups_free(struct source_group *groups, size_t n);
 
 /* The tag to build a group from: the first, in byte order, of the full
  * versions "X.Y.Z[-suffix]", else of "X.Y[-suffix]", else "X[-suffix]", else

@@ -12,7 +12,7 @@
 
 struct row {
 	char *key;              /* the group_key printed */
-	const struct lib_group *group;
+	const struct source_group *group;
 };
 
 static int cmp_row(const void *a, const void *b)
@@ -47,12 +47,12 @@ static void dump(json_t *j, struct buf *out)
 	free(s);
 }
 
-void rust_groups_print(const struct lib_group *groups, size_t n, bool workflow_keys,
+void rust_groups_print(const struct source_group *groups, size_t n, bool workflow_keys,
                        bool matrix, struct buf *out)
 {
 	struct row *rows = xcalloc(n, sizeof *rows);
 	for (size_t i = 0; i < n; i++) {
-		const struct lib_group *g = &groups[i];
+		const struct source_group *g = &groups[i];
 		rows[i].group = g;
 		rows[i].key = workflow_keys && g->plain
 		                      ? xasprintf("%s: %s", g->commit, g->directory)

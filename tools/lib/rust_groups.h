@@ -12,7 +12,7 @@
  * shared_aliases, architectures, representative_rust_tag}; with
  * workflow_keys a plain key is written "<commit>: <directory>", as the
  * original workflow hashed it, so its images are found. */
-void rust_groups_print(const struct lib_group *groups, size_t n, bool workflow_keys,
+void rust_groups_print(const struct source_group *groups, size_t n, bool workflow_keys,
                        bool matrix, struct buf *out);
 
 #endif
