@@ -3,7 +3,8 @@
 # against the original workflow's price), times the no-op rerun and the
 # filters, prints the report and writes it to BENCH.md.  Its knobs
 # (BENCH_WINDOW, BENCH_MOVES, BENCH_QUIET, BENCH_RELEASES, BENCH_REPS,
-# BENCH_JOBS) are described in tests/bench/bench.sh; make check runs its
+# BENCH_JOBS, BENCH_PARTS: make bench BENCH_PARTS=3 times the filters
+# alone and prints their section) are described in tests/bench/bench.sh; make check runs its
 # short form (tests/t8600-bench-smoke.sh).
 BENCH_OUT = BENCH.md
 

@@ -8,7 +8,8 @@
 #  2. the no-op rerun: `make publish` with everything done, against one
 #     image-probe of every canonical image of the plan;
 #  3. filter speed: rust-groups | arch-filter | tag-gen over every revision
-#     of the corpus, against cat of the same files.
+#     of the corpus, against as many cat processes over the same files; and
+#     each filter alone, against one cat a file.
 # Prints the report (markdown) and writes it to $BENCH_OUT when set.  Exit 1
 # when a target of part 1 fails (the report is written all the same).
 #
@@ -23,11 +24,22 @@
 #   BENCH_REPS      repetitions of each timing (11)
 #   BENCH_JOBS      make -j of each publish (default: the number of CPUs)
 #   BENCH_OUT       the file to write (BENCH.md); empty: print only
+#   BENCH_PARTS     the parts to run (default "1 2 3"); "3" times the
+#                   filters alone, in seconds: its report is the section to
+#                   put in place of BENCH.md's part 3 (it says it ran alone)
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 export SRC
 : "${BENCH_WINDOW:=001-020}" "${BENCH_MOVES=128-129}" "${BENCH_QUIET:=all}"
 : "${BENCH_RELEASES:=3}" "${BENCH_REPS:=11}" "${BENCH_JOBS:=$(nproc)}" "${BENCH_OUT:=}"
+: "${BENCH_PARTS:=1 2 3}"
+# has N: whether BENCH_PARTS holds part N; whole: all three
+has() {
+	case " $BENCH_PARTS " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+whole=
+has 1 && has 2 && has 3 && whole=1
 export BENCH_JOBS
 # the registry must outlive the whole replay
 FIXTURE_LIFETIME=${FIXTURE_LIFETIME:-7200}
@@ -197,7 +209,7 @@ noop() {
 	out "" "No-op publish / probe: **$(div "$a" "$b")x**; the pipeline's own time for" \
 		"a run with nothing to do: **$a ms** (the probe, $b ms, is what one run that" \
 		"checks the registry instead of its stamps would spend at least)."
-	if [ -n "$procs" ]; then
+	if [ -n "$procs" ] && [ -s timings/cat1 ]; then
 		# one process's cost: part 3's cat of one file
 		spawn=$(div "$(median timings/cat1)" "$files")
 		out "Where it goes: the no-op publish starts $procs processes (two makes, the" \
@@ -230,15 +242,50 @@ cat3() {
 		cat "$f" | cat | cat
 	done
 }
+# Each filter alone, on its own input of each revision (made once, before).
+filter_inputs() {
+	local f n=0
+	mkdir -p inputs
+	for f in "$CORPUS"/rust/[0-9][0-9][0-9]-*.txt; do
+		n=$((n + 1))
+		rust-groups "$f" >"inputs/$n.groups" &&
+			arch-filter --allow "$FILTER_PLATFORMS" <"inputs/$n.groups" >"inputs/$n.platforms" ||
+			return 1
+	done
+}
+rust_groups() {
+	local f
+	for f in "$CORPUS"/rust/[0-9][0-9][0-9]-*.txt; do
+		rust-groups "$f" || return 1
+	done
+}
+arch_filter() {
+	local f
+	for f in inputs/*.groups; do
+		arch-filter --allow "$FILTER_PLATFORMS" <"$f" || return 1
+	done
+}
+tag_gen() {
+	local f
+	for f in inputs/*.platforms; do
+		tag-gen --version 0.1.77 --image registry.example/cargo-chef <"$f" || return 1
+	done
+}
 speed() {
 	set -- "$CORPUS"/rust/[0-9][0-9][0-9]-*.txt
 	files=$#
 	bytes=$(cat "$@" | wc -c)
 	lines=$(filters | wc -l) || fail "the filters failed on the corpus"
+	filter_inputs || fail "the filters failed on the corpus"
 	say "part 3: the filters over $files files, against cat, $BENCH_REPS times"
-	bench_time "$BENCH_REPS" timings filters cat1 cat3 || fail "timing failed"
+	bench_time "$BENCH_REPS" timings filters cat1 cat3 rust_groups arch_filter tag_gen ||
+		fail "timing failed"
 	a=$(median timings/filters) b=$(median timings/cat1) c=$(median timings/cat3)
 	out "## 3. Filter speed" ""
+	[ -n "$whole" ] ||
+		out "(From a run of this part alone, BENCH_PARTS=\"$BENCH_PARTS\", on" \
+			"$(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)" \
+			"at its end, on $(nproc) CPUs; put in place of the part 3 of a whole run.)" ""
 	out "\`rust-groups | arch-filter --allow <4 platforms> | tag-gen\` on each of the" \
 		"$files revisions of library/rust in the corpus ($bytes bytes; $lines groups out)," \
 		"one pipeline a file as \`make publish\` runs it, against \`cat\` of each file (the" \
@@ -252,6 +299,34 @@ speed() {
 	} >>"$report"
 	out "" "Filters / cat: **$(div "$a" "$b")x**; filters / three cats: **$(div "$a" "$c")x**" \
 		"($(div "$a" "$files") ms a revision)." ""
+	out "Each filter alone, one process a revision on its own input (what the" \
+		"filter before it printed), against one \`cat\` a revision:" ""
+	out "| ms for the $files files | median | IQR | min-max |" "|---|--:|--:|--:|"
+	{
+		stats_row "rust-groups" timings/rust_groups
+		stats_row "arch-filter --allow <4 platforms>" timings/arch_filter
+		stats_row "tag-gen" timings/tag_gen
+		stats_row "cat" timings/cat1
+	} >>"$report"
+	out "" "rust-groups / cat: **$(div "$(median timings/rust_groups)" "$b")x**;" \
+		"arch-filter / cat: **$(div "$(median timings/arch_filter)" "$b")x**;" \
+		"tag-gen / cat: **$(div "$(median timings/tag_gen)" "$b")x**." ""
+	b=$(median timings/cat1.cpu) c=$(median timings/cat3.cpu)
+	out "The same runs in CPU time (user + system of their processes, from the" \
+		"shell's \`times\`), which a busy machine disturbs less than the wall clock:" ""
+	out "| CPU ms for the $files files | median | IQR | min-max |" "|---|--:|--:|--:|"
+	{
+		stats_row "rust-groups \\| arch-filter \\| tag-gen" timings/filters.cpu
+		stats_row "cat \\| cat \\| cat" timings/cat3.cpu
+		stats_row "rust-groups" timings/rust_groups.cpu
+		stats_row "arch-filter --allow <4 platforms>" timings/arch_filter.cpu
+		stats_row "tag-gen" timings/tag_gen.cpu
+		stats_row "cat" timings/cat1.cpu
+	} >>"$report"
+	out "" "Filters / three cats: **$(div "$(median timings/filters.cpu)" "$c")x**;" \
+		"rust-groups / cat: **$(div "$(median timings/rust_groups.cpu)" "$b")x**;" \
+		"arch-filter / cat: **$(div "$(median timings/arch_filter.cpu)" "$b")x**;" \
+		"tag-gen / cat: **$(div "$(median timings/tag_gen.cpu)" "$b")x**." ""
 }
 
 section head
@@ -261,19 +336,23 @@ out "# Benchmark" "" \
 	"Times are wall-clock times; the spread says how steady the machine was." ""
 machine
 targets_status=0
-section part1
-replay
-section part3
-speed
-section part2
-noop
+for part in part1 part2 part3; do
+	: >"$part.md"
+done
+if has 1; then section part1 && replay; fi
+if has 3; then section part3 && speed; fi
+if has 2; then section part2 && noop; fi
 section tail
 out "| load average at the end | $(cut -d' ' -f1-3 /proc/loadavg) |" ""
 
 # the machine's table ends with the load average at the end
 sed "/^| load average at the start /r tail.md" head.md | cat - part1.md part2.md part3.md >report.md
+# some parts alone: their sections only, to put in place of a whole run's
+[ -n "$whole" ] || cat part1.md part2.md part3.md >report.md
 cat report.md
-if [ -n "$BENCH_OUT" ]; then
+if [ -n "$BENCH_OUT" ] && [ -z "$whole" ]; then
+	say "not writing $BENCH_OUT: BENCH_PARTS=\"$BENCH_PARTS\" is not a whole run"
+elif [ -n "$BENCH_OUT" ]; then
 	{ cp report.md "$BENCH_OUT.tmp" && mv -f "$BENCH_OUT.tmp" "$BENCH_OUT"; } ||
 		fail "cannot write $BENCH_OUT"
 	say "wrote $BENCH_OUT"

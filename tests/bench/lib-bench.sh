@@ -25,7 +25,8 @@
 #   bench_time REPS DIR FUNC...
 #       runs the commands FUNC (no arguments: functions of the caller) in
 #       turn, REPS rounds, so that drift hits them alike; DIR/FUNC gets each
-#       run's wall time in ms, one a line
+#       run's wall time in ms, one a line, and DIR/FUNC.cpu the CPU time of
+#       its processes (bench_cpu)
 #   bench_stats FILE                "median q1 q3 min max" of the ms in FILE
 #
 # What is counted, per run, from the access log of the registry:
@@ -264,20 +265,35 @@ bench_table() {
 	}' "$1"
 }
 
+# bench_cpu TIMES: the children's CPU time (user + system, ms) of the output
+# of the shell's `times` (which must run in the shell that waited for them,
+# not in a command substitution).
+bench_cpu() {
+	awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); s += p[1] * 60 + p[2] }
+		printf "%.3f\n", s * 1000 }' "$1"
+}
+
+# bench_time REPS DIR FUNCTION...: runs each function REPS times, in turn;
+# DIR/FUNCTION gets the wall-clock time of each run (ms), DIR/FUNCTION.cpu
+# the CPU time of its processes (ms: steadier than the wall clock on a
+# machine that is busy with other work).
 bench_time() {
-	local reps dir f r t0 t1
+	local reps dir f r t0 t1 c0 c1
 	reps=$1 dir=$2
 	shift 2
 	mkdir -p "$dir"
-	for f in "$@"; do : >"$dir/$f"; done
+	for f in "$@"; do : >"$dir/$f" && : >"$dir/$f.cpu"; done
 	r=0
 	while [ $r -lt "$reps" ]; do
 		r=$((r + 1))
 		for f in "$@"; do
+			times >"$dir/times" && c0=$(bench_cpu "$dir/times")
 			t0=$EPOCHREALTIME
 			"$f" >/dev/null 2>&1 || { echo "bench: $f failed" >&2; return 1; }
 			t1=$EPOCHREALTIME
+			times >"$dir/times" && c1=$(bench_cpu "$dir/times")
 			awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) * 1000 }' >>"$dir/$f"
+			awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f\n", b - a }' >>"$dir/$f.cpu"
 		done
 	done
 }
