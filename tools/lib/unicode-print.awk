@@ -2,7 +2,7 @@
 # unicode.IsPrint accepts (categories L, M, N, P, S and U+0020), as ranges.
 #   awk -f tools/lib/unicode-print.awk UnicodeData.txt > tools/lib/unicode-print.h
 # UnicodeData.txt of Unicode 15.0.0 (Debian's unicode-data package), the
-# version of Go 1.21 to 1.25, with which bashbrew is built.
+# Unicode version of Go 1.21 to 1.24 (bashbrew is built with golang:1.24).
 BEGIN { FS = ";"; n = 0; lo = -1 }
 function flush() { if (lo >= 0) { range_lo[n] = lo; range_hi[n++] = hi } lo = -1 }
 function hex(s,    i, v) {
