@@ -4,6 +4,7 @@
 #include "library.h"
 #include "util.h"
 #include "platform.h"
+#include "unicode-print.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -112,13 +113,21 @@ static void check_text(const struct input *in)
 	}
 }
 
-/* Characters Go's strconv.Quote escapes beyond ASCII: C1 controls, white
- * space other than ' ', and the invisible format characters likely in text. */
-static bool rune_hidden(unsigned long r)
+/* Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and
+ * U+0020, by the generated table (Unicode 15.0.0, bashbrew's Go). */
+static bool rune_printable(unsigned long r)
 {
-	return (r >= 0x80 && r <= 0xa0) || r == 0xad || r == 0x1680 ||
-	       (r >= 0x2000 && r <= 0x200f) || (r >= 0x2028 && r <= 0x202f) ||
-	       (r >= 0x205f && r <= 0x2064) || r == 0x3000 || r == 0xfeff;
+	size_t lo = 0, hi = sizeof go_print / sizeof go_print[0];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r < go_print[mid][0])
+			hi = mid;
+		else if (r > go_print[mid][1])
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
 }
 
 /* Strings made for messages live here until the check that made them ends:
@@ -136,7 +145,10 @@ static const char *keep(char *s)
 enum { QUOTE_MAX = 256 };
 
 /* s as Go's %q prints it (bashbrew's messages quote with %q), cut after
- * QUOTE_MAX bytes. */
+ * QUOTE_MAX bytes: rune by rune, printable runes as they are, the others
+ * as \a \b \f \n \r \t \v, \xNN (other C0 controls, DEL, a byte that is
+ * no UTF-8), \uXXXX or \UXXXXXXXX.  So no control, format or bidi
+ * character reaches the terminal raw. */
 static const char *goquote(const char *s)
 {
 	struct buf b = {0};
@@ -145,19 +157,25 @@ static const char *goquote(const char *s)
 	buf_addc(&b, '"');
 	for (const unsigned char *p = (const unsigned char *)s; p < end;) {
 		size_t len = utf8_len(p, (size_t)(end - p));
-		unsigned long r = len ? utf8_rune(p, len) : *p;
-		const char *esc = strchr("\a\b\f\n\r\t\v", (int)r);
+		if (len == 0) {                 /* cut inside a character */
+			buf_printf(&b, "\\x%02x", *p++);
+			continue;
+		}
+		unsigned long r = utf8_rune(p, len);
 		if (r == '"' || r == '\\')
 			buf_printf(&b, "\\%c", (char)r);
-		else if (r && esc)
-			buf_printf(&b, "\\%c", "abfnrtv"[esc - "\a\b\f\n\r\t\v"]);
-		else if (r < 0x20 || r == 0x7f || len == 0)
-			buf_printf(&b, "\\x%02x", *p);
-		else if (rune_hidden(r))
+		else if (rune_printable(r))
+			buf_add(&b, p, len);
+		else if (r == '\a' || r == '\b' || r == '\f' || r == '\n' || r == '\r' ||
+		         r == '\t' || r == '\v')
+			buf_printf(&b, "\\%c", "abtnvfr"[r - '\a']);
+		else if (r < 0x20 || r == 0x7f)
+			buf_printf(&b, "\\x%02lx", r);
+		else if (r < 0x10000)
 			buf_printf(&b, "\\u%04lx", r);
 		else
-			buf_add(&b, p, len);
-		p += len ? len : 1;
+			buf_printf(&b, "\\U%08lx", r);
+		p += len;
 	}
 	buf_addc(&b, '"');
 	if (n > QUOTE_MAX)
@@ -278,11 +296,19 @@ static bool next_paragraph(struct reader *r, struct para *p)
 		if (line[0] == ' ' || line[0] == '\t') {
 			if (p->n == 0)
 				continue;
+			/* pault.ag/go/debian/control: each continuation line
+			 * ends with '\n', and a value that had no newline gets
+			 * one first, unless it was empty: "Directory:" then
+			 * " x" is "x\n"; "Directory: x" then a line of blanks
+			 * is "x\n\n".  Part of the group key, so exact. */
 			size_t n = trim_right(line + 1, len - 1);
 			struct buf *v = &p->kv[p->n - 1].value;
+			if (n == 1 && line[1] == '.')
+				n = 0;
+			if (v->len && v->data[v->len - 1] != '\n')
+				buf_addc(v, '\n');
+			buf_add(v, line + 1, n);
 			buf_addc(v, '\n');
-			if (!(n == 1 && line[1] == '.'))
-				buf_add(v, line + 1, n);
 			continue;
 		}
 		if (p->n == 0)
@@ -404,8 +430,7 @@ static void entry_apply(struct library_entry *e, const struct para *p)
 	strlist_sort_unique(&e->list[LIST_ARCHITECTURES]);
 }
 
-const char *library_entry_get(const struct library_entry *e, const char *arch,
-                              enum library_field f)
+const char *library_entry_get(const struct library_entry *e, const char *arch, enum library_field f)
 {
 	for (size_t i = 0; i < e->narchval; i++)
 		if (e->archval[i].field == f && strcmp(e->archval[i].arch, arch) == 0 &&
@@ -516,10 +541,11 @@ static bool valid_commit(const char *s)
 static const char *invalid_of(const struct strlist *l, bool (*ok)(const char *))
 {
 	struct buf b = {0};
+	size_t bad = 0;
 	for (size_t i = 0; i < l->n; i++)
-		if (!ok(l->v[i]))
-			buf_printf(&b, "%s%s", b.len ? ", " : "", l->v[i]);
-	return b.data ? keep(b.data) : NULL;
+		if (!ok(l->v[i]))      /* "a, , ," has two empty ones: ", " */
+			buf_printf(&b, "%s%s", bad++ ? ", " : "", l->v[i]);
+	return bad ? keep(b.data) : NULL;
 }
 
 static bool known_arch(const char *arch)
@@ -534,6 +560,45 @@ static size_t at(const struct library_entry *e, size_t line)
 	return line ? line : e->line;
 }
 
+/* The value of key in p, or NULL. */
+static const struct kv *para_get(const struct para *p, const char *key)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->kv[i].key, key) == 0)
+			return &p->kv[i];
+	return NULL;
+}
+
+/* What bashbrew's decoder (control.Decoder into Manifest2822Entry) rejects
+ * in a paragraph before any check of the entry, in the order of that
+ * struct's fields: keys that name its Go fields of no decodable type, and
+ * each Maintainers element of this paragraph (the first bad one only). */
+static void check_decode(const char *file, const struct para *p)
+{
+	static const char not_decodable[] = "Unknown type of field: map[string]string";
+	const struct kv *kv;
+	if ((kv = para_get(p, "Values")))
+		die_at(file, kv->line, "%s", not_decodable);
+	if ((kv = para_get(p, "Paragraph")))
+		die_at(file, kv->line, "Type 'Paragraph' does not implement control.Unmarshallable");
+	if ((kv = para_get(p, "Maintainers"))) {
+		struct strlist l = {0};
+		split_list(kv->value.data, &l);
+		for (size_t i = 0; i < l.n; i++) {
+			if (valid_maintainer(l.v[i]))
+				continue;
+			const char *bad = keep(xstrdup(l.v[i]));
+			strlist_free(&l);
+			die_at(file, kv->line, "invalid Maintainers: %s (expected format %s)",
+			       goquote(bad), goquote(MAINTAINERS_FORMAT));
+		}
+		strlist_free(&l);
+	}
+	if ((kv = para_get(p, "ArchValues")))
+		die_at(file, kv->line, "%s", not_decodable);
+	strlist_free(&scratch);
+}
+
 /* The global paragraph: Maintainers, no Tags, known Architectures. */
 static void check_global(const struct library *lib)
 {
@@ -541,10 +606,6 @@ static void check_global(const struct library *lib)
 	const char *bad;
 	if (g->list[LIST_MAINTAINERS].n == 0)
 		die_at(lib->file, g->line, "missing Maintainers");
-	if ((bad = invalid_of(&g->list[LIST_MAINTAINERS], valid_maintainer)))
-		die_at(lib->file, g->list_line[LIST_MAINTAINERS],
-		       "invalid Maintainers: %s (expected format %s)", goquote(bad),
-		       goquote(MAINTAINERS_FORMAT));
 	if (g->list[LIST_TAGS].n)
 		die_at(lib->file, g->list_line[LIST_TAGS], "global Tags not permitted");
 	if ((bad = invalid_of(&g->list[LIST_ARCHITECTURES], known_arch)))
@@ -560,13 +621,76 @@ static const char *tags_name(const struct library_entry *e)
 }
 
 /* The first earlier entry whose list l holds tag, or NULL. */
-static const struct library_entry *find_tag(const struct library *lib, enum library_list l,
-                                            const char *tag)
+static const struct library_entry *find_tag(const struct library *lib, enum library_list l, const char *tag)
 {
 	for (size_t i = 0; i < lib->n; i++)
 		if (strlist_has(&lib->entry[i].list[l], tag))
 			return &lib->entry[i];
 	return NULL;
+}
+
+/* The value of "<arch>-<field>" in e, "" when not written. */
+static const char *archval_of(const struct library_entry *e, const struct library_archvalue *like)
+{
+	for (size_t i = 0; i < e->narchval; i++)
+		if (e->archval[i].field == like->field && strcmp(e->archval[i].arch, like->arch) == 0)
+			return e->archval[i].value;
+	return "";
+}
+
+/* bashbrew's SameBuildArtifacts(): entries its AddEntry merges into one. */
+static bool same_build(const struct library_entry *a, const struct library_entry *b)
+{
+	for (int f = 0; f < FIELD_COUNT; f++)
+		if (strcmp(a->field[f], b->field[f]) != 0)
+			return false;
+	for (size_t i = 0; i < a->narchval; i++)
+		if (strcmp(a->archval[i].value, archval_of(b, &a->archval[i])) != 0)
+			return false;
+	for (size_t i = 0; i < b->narchval; i++)
+		if (strcmp(b->archval[i].value, archval_of(a, &b->archval[i])) != 0)
+			return false;
+	char *a_arches = join(&a->list[LIST_ARCHITECTURES], ", ");
+	char *b_arches = join(&b->list[LIST_ARCHITECTURES], ", ");
+	char *a_constraints = join(&a->list[LIST_CONSTRAINTS], ", ");
+	char *b_constraints = join(&b->list[LIST_CONSTRAINTS], ", ");
+	bool same = strcmp(a_arches, b_arches) == 0 && strcmp(a_constraints, b_constraints) == 0;
+	free(a_arches);
+	free(b_arches);
+	free(a_constraints);
+	free(b_constraints);
+	return same;
+}
+
+/* The earlier entry whose list l holds tag, named as bashbrew's messages
+ * name it: bashbrew has merged the entries it would build once, so the name
+ * is their Tags together, and the first merged entry holding tag is the
+ * one it finds.  Only for a message: O(n^2) over the entries. */
+static const char *holder_name(const struct library *lib, enum library_list l, const char *tag)
+{
+	size_t *root = xcalloc(lib->n + 1, sizeof *root);
+	const char *name = NULL;
+	for (size_t i = 0; i < lib->n; i++) {
+		root[i] = i;
+		for (size_t j = 0; j < i && root[i] == i; j++)
+			if (root[j] == j && same_build(&lib->entry[j], &lib->entry[i]))
+				root[i] = j;
+	}
+	for (size_t r = 0; r < lib->n && !name; r++) {
+		bool holds = false;
+		for (size_t i = r; i < lib->n && root[r] == r && !holds; i++)
+			holds = root[i] == r && strlist_has(&lib->entry[i].list[l], tag);
+		if (!holds)
+			continue;
+		struct strlist tags = {0};
+		for (size_t i = r; i < lib->n; i++)
+			if (root[i] == r)
+				strlist_copy(&tags, &lib->entry[i].list[LIST_TAGS]);
+		name = goquote(keep(join(&tags, ", ")));
+		strlist_free(&tags);
+	}
+	free(root);
+	return name;
 }
 
 /* Tags and SharedTags against each other and the earlier entries. */
@@ -575,17 +699,16 @@ static void check_duplicates(const struct library *lib, const struct library_ent
 {
 	const struct strlist *tags = &e->list[LIST_TAGS], *shared = &e->list[LIST_SHAREDTAGS];
 	const char *file = lib->file;
-	const struct library_entry *other;
 	for (size_t i = 0; i < tags->n; i++) {
 		const char *t = tags->v[i];
 		const char *q = goquote(t);
-		if ((other = find_tag(lib, LIST_TAGS, t)))
+		if (find_tag(lib, LIST_TAGS, t))
 			die_at(file, e->list_line[LIST_TAGS], "Tags %s includes duplicate tag: %s (duplicated in %s)",
-			       name, q, tags_name(other));
-		if ((other = find_tag(lib, LIST_SHAREDTAGS, t)))
+			       name, q, holder_name(lib, LIST_TAGS, t));
+		if (find_tag(lib, LIST_SHAREDTAGS, t))
 			die_at(file, e->list_line[LIST_TAGS],
 			       "Tags %s includes tag conflicting with a shared tag: %s (shared tag in %s)",
-			       name, q, tags_name(other));
+			       name, q, holder_name(lib, LIST_SHAREDTAGS, t));
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(tags->v[j], t) == 0)
 				die_at(file, e->list_line[LIST_TAGS], "Tags %s includes duplicate tag: %s", name, q);
@@ -593,10 +716,10 @@ static void check_duplicates(const struct library *lib, const struct library_ent
 	for (size_t i = 0; i < shared->n; i++) {
 		const char *t = shared->v[i];
 		const char *q = goquote(t);
-		if ((other = find_tag(lib, LIST_TAGS, t)))
+		if (find_tag(lib, LIST_TAGS, t))
 			die_at(file, e->list_line[LIST_SHAREDTAGS],
 			       "Tags %s includes conflicting shared tag: %s (duplicated in %s)",
-			       name, q, tags_name(other));
+			       name, q, holder_name(lib, LIST_TAGS, t));
 		if (strlist_has(tags, t))
 			die_at(file, e->list_line[LIST_SHAREDTAGS],
 			       "Tags %s includes duplicate tag: %s (in SharedTags)", name, q);
@@ -632,25 +755,10 @@ static void check_entry(const struct library *lib, struct library_entry *e)
 		die_at(file, at(e, e->field_line[FIELD_GITCOMMIT]),
 		       "Tags %s has invalid GitCommit (must be a commit, not a tag or ref): %s",
 		       name, goquote(e->field[FIELD_GITCOMMIT]));
-	for (size_t i = 0; i < e->narchval; i++) {
-		const struct library_archvalue *a = &e->archval[i];
-		if (!a->value[0] || !strlist_has(&e->list[LIST_ARCHITECTURES], a->arch))
-			continue;
-		if (a->field == FIELD_GITFETCH && !valid_fetch(a->value))
-			die_at(file, a->line, "Tags %s has invalid %s-GitFetch (must be \"refs/heads/...\" "
-			       "or \"refs/tags/...\"): %s", name, a->arch, goquote(a->value));
-		if (a->field == FIELD_GITCOMMIT && !valid_commit(a->value))
-			die_at(file, a->line, "Tags %s has invalid %s-GitCommit (must be a commit, "
-			       "not a tag or ref): %s", name, a->arch, goquote(a->value));
-	}
 	if (e->list[LIST_TAGS].n == 0)
 		die_at(file, e->line, "missing Tags");
 	if (!e->field[FIELD_GITREPO][0])
 		die_at(file, e->line, "Tags %s missing one of GitRepo, GitFetch, or GitCommit", name);
-	if ((bad = invalid_of(&e->list[LIST_MAINTAINERS], valid_maintainer)))
-		die_at(file, e->list_line[LIST_MAINTAINERS],
-		       "Tags %s has invalid Maintainers: %s (expected format %s)", name, goquote(bad),
-		       goquote(MAINTAINERS_FORMAT));
 
 	dedupe(&e->list[LIST_SHAREDTAGS]);
 	char *dir = clean_path(e->field[FIELD_DIRECTORY]);
@@ -678,6 +786,24 @@ static void check_entry(const struct library *lib, struct library_entry *e)
 	strlist_free(&scratch);
 }
 
+/* bashbrew checks no "<arch>-" field when it parses, so this runs once the
+ * whole file passed all it checks.  An <arch>-GitFetch is left unchecked
+ * (this pipeline never fetches: it builds from the commit); an
+ * <arch>-GitCommit must be a full commit, as the plain one, because it is
+ * what gets built (bashbrew would resolve a ref in its clone). */
+static void check_arch_commits(const struct library *lib, const struct library_entry *e)
+{
+	for (size_t i = 0; i < e->narchval; i++) {
+		const struct library_archvalue *a = &e->archval[i];
+		if (!a->value[0] || !strlist_has(&e->list[LIST_ARCHITECTURES], a->arch))
+			continue;
+		if (a->field == FIELD_GITCOMMIT && !valid_commit(a->value))
+			die_at(lib->file, a->line, "Tags %s has invalid %s-GitCommit (must be a "
+			       "commit, not a tag or ref): %s", tags_name(e), a->arch,
+			       goquote(a->value));
+	}
+}
+
 void library_parse(struct library *lib, const struct input *in)
 {
 	struct reader r = {in, 0, 0, false};
@@ -695,11 +821,13 @@ void library_parse(struct library *lib, const struct input *in)
 	if (!next_paragraph(&r, &p))
 		die_at(in->name, 0, "empty input: no paragraph (a library file starts with "
 		       "Maintainers)");
+	check_decode(in->name, &p);
 	entry_apply(g, &p);
 	check_global(lib);
 	size_t cap = 0;
 	while (next_paragraph(&r, &p)) {
 		struct library_entry e;
+		check_decode(in->name, &p);
 		entry_copy(&e, g);
 		entry_apply(&e, &p);
 		check_entry(lib, &e);
@@ -711,6 +839,8 @@ void library_parse(struct library *lib, const struct input *in)
 	}
 	para_clear(&p);
 	free(p.kv);
+	for (size_t i = 0; i < lib->n; i++)
+		check_arch_commits(lib, &lib->entry[i]);
 }
 
 void library_free(struct library *lib)
@@ -742,8 +872,7 @@ static void add_sources(struct buf *b, const struct library_entry *e, enum libra
 	const struct strlist *arches = &e->list[LIST_ARCHITECTURES];
 	bool same = true;
 	for (size_t i = 1; i < arches->n; i++)
-		same &= strcmp(library_entry_get(e, arches->v[i], f),
-		               library_entry_get(e, arches->v[0], f)) == 0 &&
+		same &= strcmp(library_entry_get(e, arches->v[i], f), library_entry_get(e, arches->v[0], f)) == 0 &&
 		        (g < 0 || strcmp(library_entry_get(e, arches->v[i], (enum library_field)g),
 		                         library_entry_get(e, arches->v[0], (enum library_field)g)) == 0);
 	for (size_t i = 0; i < (same ? 1 : arches->n); i++) {
@@ -800,9 +929,17 @@ static char *source_key(const struct library_entry *e, bool *plain)
 	const char *dir = library_entry_get(e, arch0, FIELD_DIRECTORY);
 	bool default_file = all_are(e, FIELD_FILE, "Dockerfile");
 	bool no_builder = all_are(e, FIELD_BUILDER, "");
+	/* "Constraints:" written empty is none (bashbrew compares the list
+	 * joined with ", "), so it groups with an entry without the key */
+	const struct strlist *constraints = &e->list[LIST_CONSTRAINTS];
+	bool no_constraints = constraints->n == 0 || (constraints->n == 1 && !constraints->v[0][0]);
+	/* The short key is the raw "<commit>:<directory>" (the seed's rule:
+	 * perl's "5.040.002-slim,threaded-bookworm" stays as it is).  Only a
+	 * directory with both ';' and '=' could spell a long key's parts
+	 * ("x;file=F", "x;arches=amd64") and so takes the long form. */
 	*plain = all_are(e, FIELD_GITCOMMIT, commit) && all_are(e, FIELD_DIRECTORY, dir) &&
-	         default_file && no_builder && e->list[LIST_CONSTRAINTS].n == 0 &&
-	         !strpbrk(dir, "%,;=");
+	         default_file && no_builder && no_constraints &&
+	         !(strchr(dir, ';') && strchr(dir, '='));
 	if (*plain)
 		return xasprintf("%s:%s", commit, dir);
 	struct buf b = {0};
@@ -815,9 +952,9 @@ static char *source_key(const struct library_entry *e, bool *plain)
 		buf_adds(&b, ";builder=");
 		add_sources(&b, e, FIELD_BUILDER, -1);
 	}
-	for (size_t i = 0; i < e->list[LIST_CONSTRAINTS].n; i++) {
+	for (size_t i = 0; i < constraints->n && !no_constraints; i++) {
 		buf_adds(&b, i ? "," : ";constraints=");
-		add_escaped(&b, e->list[LIST_CONSTRAINTS].v[i]);
+		add_escaped(&b, constraints->v[i]);
 	}
 	return b.data;
 }

@@ -79,14 +79,16 @@ const char *library_entry_get(const struct library_entry *e, const char *arch,
  *     file=<file>            when not "Dockerfile"; per architecture as
  *                            above (file=<arch>=<file>,...) when they differ
  *     builder=<builder>      when not empty; per architecture likewise
- *     constraints=<c>,<c>    when any, in file order
+ *     constraints=<c>,<c>    when any, in file order ("Constraints:" written
+ *                            empty is none, as bashbrew compares them)
  *     arches=<arch>,...      only when groups of the same sources but for
  *                            different architectures would share a key
  *   e.g. "3f2a...:11/jdk;file=Dockerfile.alpine" or
  *   "amd64=3f2a...:x86_64,arm64v8=3f2a...:aarch64".
- * A directory holding '%', ',', ';' or '=' also takes the second form, where
- * those characters are written %XX, so two different sources never share a
- * key. */
+ * The first form is the raw commit and directory, never escaped.  In the
+ * second, '%', ',', ';' and '=' inside a value are written %XX; a directory
+ * holding both ';' and '=' takes the second form, so two different sources
+ * never share a key. */
 struct source_group {
 	char *key;
 	bool plain;                     /* key is "<commit>:<directory>" */
