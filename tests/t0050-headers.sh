@@ -16,7 +16,7 @@ export flags='-D_POSIX_C_SOURCE=200809L -std=c11 -Wall -Wextra -Werror'
 # alike) may include its own layer and the ones before it, never a later one.
 cat >layers <<'END'
 1 util
-2 digest semver platform ref group_line http_param challenge credentials link registry_options
+2 digest semver platform unicode_print ref group_line http_param challenge credentials link registry_options
 3 library client
 4 transport
 5 authorize

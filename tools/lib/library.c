@@ -4,7 +4,7 @@
 #include "library.h"
 #include "util.h"
 #include "platform.h"
-#include "unicode-print.h"
+#include "unicode_print.h"
 
 #include <stdlib.h>
 #include <string.h>
