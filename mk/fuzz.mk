@@ -23,17 +23,13 @@ build/fuzz/obj/fuzz.o: tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(LIBHDR) config.mk m
 	@mkdir -p build/fuzz/obj
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -Itools/lib -c -o $@ $<
 
-# An archive: a target that compiles a library file in itself (to reach its
-# static parsers) links the archive's copy of that file out.
+# An archive: each target links the library objects it calls, no more.
 build/fuzz/libutil.a: $(FUZZ_OBJ)
 	rm -f $@ && ar rcs $@ $(FUZZ_OBJ)
 
 build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c build/fuzz/obj/fuzz.o build/fuzz/libutil.a
 	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -Itools/lib -Itests/fuzz \
 		-o $@ $< build/fuzz/obj/fuzz.o build/fuzz/libutil.a $(DEPLIBS)
-
-# The library file a target compiles in itself, to reach its static parsers.
-build/fuzz/fuzz-response: tools/lib/registry.c
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -1,5 +1,6 @@
 /* arch-filter: bashbrew architectures to the buildx platforms to build. */
 #include "util.h"
+#include "platform.h"
 
 #include <getopt.h>
 #include <stdlib.h>

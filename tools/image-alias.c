@@ -1,6 +1,8 @@
 /* image-alias: point tags at SOURCE's manifest, spending a GET only when
  * some tag differs. */
 #include "util.h"
+#include "ref.h"
+#include "registry.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +52,7 @@ static bool alias(struct registry *reg, const char *source, const struct ref *sr
                   const struct reflist *t, const bool *dup, enum state *state, char *digest)
 {
 	struct manifest m;
-	int rc = registry_head(reg, src, &m);
+	int rc = manifest_head(reg, src, &m);
 	if (rc != REG_OK) {
 		warnx("%s: %s", source, rc == REG_MISSING ? "source not found" : registry_error(reg));
 		manifest_free(&m);
@@ -62,7 +64,7 @@ static bool alias(struct registry *reg, const char *source, const struct ref *sr
 	for (size_t i = 0; i < t->n; i++) {
 		if (dup[i])
 			continue;
-		if ((rc = registry_head(reg, &t->ref[i], &m)) == REG_FAILED) {
+		if ((rc = manifest_head(reg, &t->ref[i], &m)) == REG_FAILED) {
 			warnx("%s: %s", t->text[i], registry_error(reg));
 			manifest_free(&m);
 			return false;
@@ -77,7 +79,7 @@ static bool alias(struct registry *reg, const char *source, const struct ref *sr
 		return true;
 	/* by digest: the bytes HEAD described, even if the tag moves meanwhile */
 	struct ref by_digest = {src->host, src->name, NULL, digest};
-	if ((rc = registry_get(reg, &by_digest, &m)) != REG_OK) {
+	if ((rc = manifest_get(reg, &by_digest, &m)) != REG_OK) {
 		warnx("%s: %s", source, rc == REG_MISSING ? "source vanished" : registry_error(reg));
 		manifest_free(&m);
 		return false;
@@ -86,7 +88,7 @@ static bool alias(struct registry *reg, const char *source, const struct ref *sr
 	for (size_t i = 0; i < t->n && ok; i++) {
 		if (dup[i] || state[i] != TODO)
 			continue;
-		if ((ok = registry_put(reg, &t->ref[i], &m) == REG_OK))
+		if ((ok = manifest_put(reg, &t->ref[i], &m) == REG_OK))
 			state[i] = UPDATED;
 		else
 			warnx("%s: %s", t->text[i], registry_error(reg));

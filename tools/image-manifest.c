@@ -1,5 +1,7 @@
 /* image-manifest: one manifest, fetched and checked against its digest. */
 #include "util.h"
+#include "ref.h"
+#include "registry.h"
 
 #include <stdlib.h>
 
@@ -59,7 +61,7 @@ int main(int argc, char **argv)
 	if (!ref_parse(text, &r, &why)) {
 		warnx("%s: invalid reference: %s", text, why);
 	} else {
-		int rc = registry_get(reg, &r, &m);
+		int rc = manifest_get(reg, &r, &m);
 		if (rc != REG_OK)
 			warnx("%s: %s", text, rc == REG_MISSING ? "not found" : registry_error(reg));
 		else if (raw)

@@ -1,5 +1,7 @@
 /* image-probe: which image references exist, and their digests (HEAD only). */
 #include "util.h"
+#include "ref.h"
+#include "registry.h"
 
 #include <stdlib.h>
 
@@ -28,7 +30,7 @@ int main(int argc, char **argv)
 		status = EXIT_BAD;
 	for (size_t i = 0; i < refs.n && !status; i++) {
 		struct manifest m;
-		int rc = registry_head(reg, &refs.ref[i], &m);
+		int rc = manifest_head(reg, &refs.ref[i], &m);
 		if (rc == REG_FAILED) {
 			warnx("%s: %s", refs.text[i], registry_error(reg));
 			status = EXIT_BAD;

@@ -1,5 +1,7 @@
 /* image-tags: every tag of a repository, from its paged tags/list. */
 #include "util.h"
+#include "ref.h"
+#include "registry.h"
 
 #include <stdlib.h>
 
@@ -35,7 +37,7 @@ int main(int argc, char **argv)
 		warnx("%s: invalid reference: %s", text, why);
 	} else if (r.tag || r.digest) {
 		warnx("%s: invalid repository: it has a tag or digest", text);
-	} else if (registry_tags(reg, &r, &tags) != REG_OK) {
+	} else if (tag_list(reg, &r, &tags) != REG_OK) {
 		warnx("%s: %s", text, registry_error(reg));
 	} else {
 		strlist_sort_unique(&tags);

@@ -1,5 +1,7 @@
 /* rust-groups: the build groups of a library file, one JSON object a line. */
 #include "util.h"
+#include "library.h"
+#include "group.h"
 
 #include <getopt.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* semver-check: the greatest Semantic Versioning 2.0.0 release of a list of tags. */
 #include "util.h"
+#include "semver.h"
 
 #include <getopt.h>
 #include <stdlib.h>

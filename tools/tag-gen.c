@@ -1,5 +1,6 @@
 /* tag-gen: the image references each group of sources is published under. */
 #include "util.h"
+#include "tags.h"
 
 #include <getopt.h>
 #include <stdlib.h>

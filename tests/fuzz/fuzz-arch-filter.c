@@ -5,6 +5,7 @@
  * is one of the table, and one --allow admits.
  */
 #include "fuzz.h"
+#include "platform.h"
 
 #include <string.h>
 

@@ -7,6 +7,7 @@
  * line); a failed parse leaves nothing allocated behind.
  */
 #include "fuzz.h"
+#include "challenge.h"
 
 #include <stdlib.h>
 #include <string.h>

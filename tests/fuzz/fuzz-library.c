@@ -4,6 +4,9 @@
  * JSON lines of the groups (group_print), with both kinds of key.
  */
 #include "fuzz.h"
+#include "group.h"
+#include "library.h"
+#include "platform.h"
 
 #include <stdlib.h>
 #include <string.h>

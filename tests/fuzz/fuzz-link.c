@@ -1,6 +1,6 @@
 /*
  * fuzz-link: link_next() on a Link header value (RFC 8288), the way
- * registry_tags() follows a tag listing's pages.  The first line of the
+ * tag_list() follows a tag listing's pages.  The first line of the
  * input is the URL of the page (when it reads as an http(s) URL of plain
  * characters; else a Docker Hub one), the rest up to a NUL the header.
  *
@@ -13,6 +13,7 @@
  * examples (5.4.1 and 5.4.2, those on the base's host).
  */
 #include "fuzz.h"
+#include "link.h"
 
 #include <stdlib.h>
 #include <string.h>

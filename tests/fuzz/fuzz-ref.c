@@ -7,6 +7,7 @@
  * Docker Hub predicates answer without crashing.
  */
 #include "fuzz.h"
+#include "ref.h"
 
 #include <stdlib.h>
 #include <string.h>

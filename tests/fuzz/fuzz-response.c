@@ -1,10 +1,11 @@
 /*
- * fuzz-response: what registry.c reads of a registry's answer, all of it
- * untrusted text: the header lines (on_header: Docker-Content-Digest,
- * Content-Type, RateLimit-*, WWW-Authenticate), the body (on_body), the
- * media type of a manifest (media_type: Content-Type, else the body's
- * mediaType), the error body of a failure (describe), the rate-limit
- * headers (note_ratelimit) and the challenge of a 401 (learn_challenge).
+ * fuzz-response: what the registry client reads of a registry's answer, all
+ * of it untrusted text: the header lines (response_on_header:
+ * Docker-Content-Digest, Content-Type, RateLimit-*, WWW-Authenticate), the
+ * body (response_on_body), the media type of a manifest
+ * (manifest_media_type: Content-Type, else the body's mediaType), the error
+ * body of a failure (response_error_text), the rate-limit headers
+ * (note_ratelimit) and the challenge of a 401 (learn_challenge).
  * The input is an HTTP head: header lines, an empty line, then the body.
  *
  * Properties: a media type kept is visible ASCII with a '/' (it goes back
@@ -12,12 +13,18 @@
  * have no ASCII control character (they reach a terminal); a Bearer
  * challenge kept has an http(s) realm of visible ASCII.
  *
- * registry.c is compiled in whole: these parsers are its static functions.
  * (The Link header of a tag listing's pages is fuzz-link's: link_next.)
  */
 #include "fuzz.h"
+#include "authorize.h"
+#include "client.h"
+#include "manifest.h"
+#include "ref.h"
+#include "transport.h"
 
-#include "../../tools/lib/registry.c"
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 /* Visible ASCII only: no space, no control character. */
 static void check_visible(const char *s)
@@ -41,13 +48,13 @@ static void read_head(const uint8_t *data, size_t size, struct response *resp)
 		size_t len = nl ? (size_t)(nl - data - pos) + 1 : size - pos;
 		bool blank = len == 1 || (len == 2 && data[pos] == '\r');
 		/* libcurl hands over one whole line at a time, its CRLF included */
-		on_header((char *)data + pos, 1, len, resp);
+		response_on_header((char *)data + pos, 1, len, resp);
 		pos += len;
 		if (blank)
 			break;
 	}
 	if (pos < size)
-		on_body((char *)data + pos, 1, size - pos, resp);
+		response_on_body((char *)data + pos, 1, size - pos, resp);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -59,13 +66,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	read_head(data, size, &resp);
 	resp.status = 401;
 
-	char *type = media_type(resp.content_type, &resp.body);
+	char *type = manifest_media_type(resp.content_type, &resp.body);
 	if (type) {
 		check_visible(type);
 		fuzz_assert(strchr(type, '/'));
 		free(type);
 	}
-	char *d = describe(&resp);
+	char *d = response_error_text(&resp);
 	check_line(d);
 	free(d);
 	note_ratelimit(&reg, &resp);

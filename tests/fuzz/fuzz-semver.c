@@ -6,6 +6,7 @@
  *   semver_check_release() agrees with semver_parse() + semver_is_release().
  */
 #include "fuzz.h"
+#include "semver.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,6 +6,8 @@
  * digest, and no two lines print the same reference.
  */
 #include "fuzz.h"
+#include "ref.h"
+#include "tags.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,6 +6,7 @@
  * dots only, safe in a shell word (its length is tag-gen's to check).
  */
 #include "fuzz.h"
+#include "semver.h"
 
 #include <string.h>
 

@@ -3,6 +3,7 @@
  * Property: a token found is a non-empty string.
  */
 #include "fuzz.h"
+#include "authorize.h"
 
 #include <stdlib.h>
 #include <string.h>

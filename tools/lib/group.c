@@ -1,5 +1,7 @@
 /* group.c: the group lines that travel between the filters. */
+#include "group.h"
 #include "util.h"
+#include "library.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,6 +4,10 @@
  * The groups travel between filters as JSON lines: rust-groups prints one
  * object a line, arch-filter adds "platforms", tag-gen adds "canonical" and
  * "tags".  Each filter reads them the same way and dies naming the line. */
+#include "util.h"
+
+#include <stdbool.h>
+#include <stddef.h>
 
 /* The next non-blank line of in from *pos as a JSON object (new reference),
  * with its number in *lineno; NULL at the end of the input. */

@@ -1,7 +1,9 @@
 /* library.c: the Docker Official Images library file: parse, validate, group.
  * The rules and the messages are bashbrew's (manifest/rfc2822.go over
  * pault.ag/go/debian/control); library-format.md states them. */
+#include "library.h"
 #include "util.h"
+#include "platform.h"
 
 #include <stdlib.h>
 #include <string.h>

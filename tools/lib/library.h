@@ -10,10 +10,10 @@
  * bashbrew's own words, so a rejected file reads the same in both tools.
  * Values are checked before they can reach a shell, a URL or a file name:
  * tags against valid_tag(), commits as 40 or 64 lowercase hex digits. */
+#include "util.h"
+
 #include <stdbool.h>
 #include <stddef.h>
-
-struct input;
 
 /* The single-valued fields, each also per architecture ("<arch>-<Field>"). */
 enum lib_field { LIB_GITREPO, LIB_GITFETCH, LIB_GITCOMMIT, LIB_DIRECTORY, LIB_FILE,

@@ -1,5 +1,7 @@
 /* platform.c: bashbrew architectures and buildx platforms. */
+#include "platform.h"
 #include "util.h"
+#include "group.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* ref.c: image references, as the docker CLI reads them (see ref.h). */
+#include "ref.h"
 #include "util.h"
 
 #include <stdlib.h>

@@ -9,6 +9,8 @@
  * [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)* joined by '/', at most 255 characters.
  * Tags: valid_tag().  Everything that parses is safe in a URL path, a file
  * name and a shell word. */
+#include <stdbool.h>
+#include <stddef.h>
 struct ref {
 	char *host;     /* "registry-1.docker.io", "127.0.0.1:5000", "[::1]:5000" */
 	char *name;     /* "library/rust" */

@@ -1,4 +1,5 @@
 /* semver.c: Semantic Versioning 2.0.0 parsing and precedence (semver.org). */
+#include "semver.h"
 #include "util.h"
 
 #include <string.h>

@@ -1,5 +1,10 @@
 /* tags.c: the image references each group of sources is published under. */
+#include "tags.h"
 #include "util.h"
+#include "group.h"
+#include "platform.h"
+#include "semver.h"
+#include "ref.h"
 
 #include <stdlib.h>
 #include <string.h>

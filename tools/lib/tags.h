@@ -7,6 +7,9 @@
  * and latest.  A shared alias belongs to the one group that still claims it
  * after arch-filter; every tag is checked by valid_tag() and published by
  * exactly one group. */
+#include "util.h"
+
+#include <stdbool.h>
 
 struct tag_options {
 	const char *version;    /* the release, X.Y.Z */

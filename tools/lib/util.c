@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -259,6 +260,13 @@ void output(const struct buf *b)
 		die(EXIT_BAD, "write error: %s", strerror(errno));
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die(EXIT_BAD, "write error: %s", strerror(errno));
+}
+
+long monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 bool valid_tag(const char *s)

@@ -9,8 +9,9 @@
  *   group.c     the JSON group lines that travel between the filters
  *   tags.c      the canonical and alias tags of a group
  *   ref.c       image references, repository names, tags, digests
- *   auth.c      registry credentials, WWW-Authenticate challenges, bearer tokens
- *   registry.c  a small OCI distribution client on libcurl (retries, counts)
+ *   registry.h  a small OCI distribution client on libcurl, one file per
+ *               concern (options, transport, authorization, manifests,
+ *               tag lists): its own table of contents
  */
 #ifndef UTIL_H
 #define UTIL_H
@@ -80,6 +81,10 @@ bool next_line(const struct buf *text, size_t *pos, const char **line, size_t *l
 /* Writes b to stdout and flushes; dies when stdout fails (a full disk). */
 void output(const struct buf *b);
 
+/* ---- util.c: time ---------------------------------------------------------- */
+/* Milliseconds of CLOCK_MONOTONIC: for durations, never a date. */
+long monotonic_ms(void);
+
 /* ---- util.c: checks and digests ------------------------------------------- */
 /* ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$: safe as an image tag, a file name and
  * a shell word. */
@@ -91,14 +96,5 @@ enum { QUOTED_MAX = 256 };
 char *quoted(const char *s);
 /* Lowercase hex SHA-256 (OpenSSL's libcrypto) of n bytes into out[65]. */
 void sha256_hex(const void *p, size_t n, char out[65]);
-
-#include "semver.h"
-#include "library.h"
-#include "platform.h"
-#include "group.h"
-#include "tags.h"
-#include "ref.h"
-#include "auth.h"
-#include "registry.h"
 
 #endif

@@ -1,13 +1,12 @@
-/* auth.c: WWW-Authenticate challenges, docker credentials, token answers. */
+/* credentials.c: docker config.json and credential helpers (see credentials.h). */
+#include "credentials.h"
 #include "util.h"
-#include "auth.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,163 +15,6 @@
 #include <openssl/evp.h>
 
 extern char **environ;
-
-/* ---- WWW-Authenticate ---------------------------------------------------- */
-
-/* RFC 7230 tchar. */
-static bool is_tchar(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-static size_t token_len(const char *p)
-{
-	size_t n = 0;
-	while (is_tchar(p[n]))
-		n++;
-	return n;
-}
-
-static const char *skip_ows(const char *p)
-{
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return p;
-}
-
-/* A quoted-string at p (on its opening quote) into *out; returns the end
- * or NULL when unterminated or holding a control character. */
-static const char *quoted_string(const char *p, struct buf *out)
-{
-	for (p++; *p != '"'; p++) {
-		if (*p == '\\')
-			p++;
-		if (!*p || ((unsigned char)*p < ' ' && *p != '\t') || *p == 0x7f)
-			return NULL;
-		buf_addc(out, *p);
-	}
-	return p + 1;
-}
-
-/* A parameter value: a quoted-string, or (leniently) a run of anything
- * but separators, so that an unquoted URL still reads. */
-static const char *param_value(const char *p, struct buf *out)
-{
-	if (*p == '"')
-		return quoted_string(p, out);
-	size_t n = strcspn(p, ", \t\"");
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)p[i] < ' ' || p[i] == 0x7f)
-			return NULL;
-	if (n == 0)
-		return NULL;
-	buf_add(out, p, n);
-	return p + n;
-}
-
-static void set_param(struct challenge *c, const char *name, size_t n, struct buf *v)
-{
-	char **slot = NULL;
-	if (n == 5 && strncasecmp(name, "realm", 5) == 0)
-		slot = &c->realm;
-	else if (n == 7 && strncasecmp(name, "service", 7) == 0)
-		slot = &c->service;
-	else if (n == 5 && strncasecmp(name, "scope", 5) == 0)
-		slot = &c->scope;
-	else if (n == 5 && strncasecmp(name, "error", 5) == 0)
-		slot = &c->error;
-	if (slot && !*slot)   /* a repeated parameter: the first one counts */
-		*slot = xstrdup(v->data ? v->data : "");
-}
-
-/* After a scheme: its token68 or auth-params, up to the next challenge. */
-static const char *challenge_params(const char *p, struct challenge *c)
-{
-	struct buf v = {0};
-	bool first = true;
-	for (;;) {
-		const char *start = p;
-		p = skip_ows(p);
-		if (!first) {
-			if (*p != ',')
-				break;
-			while (*p == ',' || *p == ' ' || *p == '\t')
-				p++;
-		}
-		size_t n = token_len(p);
-		const char *eq = skip_ows(p + n);
-		const char *val = *eq == '=' ? skip_ows(eq + 1) : eq;
-		/* name=value, unless the '=' is the padding of a token68 */
-		if (n && *eq == '=' && *val && *val != '=' && *val != ',') {
-			buf_reset(&v);
-			const char *end = param_value(val, &v);
-			if (!end) {
-				buf_free(&v);
-				return NULL;
-			}
-			if (c)
-				set_param(c, p, n, &v);
-			p = end;
-		} else if (first && (n || *p == '=')) {
-			/* token68: [A-Za-z0-9-._~+/]+ =* */
-			p += strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
-			p += strspn(p, "=");
-		} else {
-			/* the name of the next challenge, or the end */
-			p = start;
-			break;
-		}
-		first = false;
-	}
-	buf_free(&v);
-	return p;
-}
-
-bool challenge_parse(const char *value, struct challenge *out)
-{
-	const char *p = value;
-	*out = (struct challenge){0};
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (!*p)
-			break;
-		size_t n = token_len(p);
-		if (n == 0)
-			goto bad;
-		bool want = !out->scheme && ((n == 6 && strncasecmp(p, "Bearer", 6) == 0) ||
-		                             (n == 5 && strncasecmp(p, "Basic", 5) == 0));
-		if (want)
-			out->scheme = xstrndup(p, n);
-		p += n;
-		if (*p && *p != ' ' && *p != '\t' && *p != ',')
-			goto bad;
-		if (!(p = challenge_params(p, want ? out : NULL)))
-			goto bad;
-		/* what follows a challenge is the end or ", next-challenge" */
-		p = skip_ows(p);
-		if (*p && *p != ',')
-			goto bad;
-	}
-	if (out->scheme)
-		return true;
-bad:
-	challenge_free(out);
-	return false;
-}
-
-void challenge_free(struct challenge *c)
-{
-	free(c->scheme);
-	free(c->realm);
-	free(c->service);
-	free(c->scope);
-	free(c->error);
-	*c = (struct challenge){0};
-}
-
-/* ---- credentials ------------------------------------------------------------ */
 
 static void wipe_free(char *s)
 {
@@ -372,7 +214,7 @@ static int from_config(json_t *cfg, const char *host, struct credentials *cr, ch
 	return 0;
 }
 
-int credentials_find(const char *host, struct credentials *cr, char **err)
+enum credentials_found credentials_find(const char *host, struct credentials *cr, char **err)
 {
 	*cr = (struct credentials){0};
 	*err = NULL;
@@ -406,15 +248,4 @@ int credentials_find(const char *host, struct credentials *cr, char **err)
 	if (rc < 0)
 		credentials_free(cr);
 	return rc;
-}
-
-char *token_from_json(const char *body, size_t len)
-{
-	json_t *j = json_loadb(body, len, 0, NULL);
-	const char *t = json_string_value(json_object_get(j, "token"));
-	if (!t || !*t)
-		t = json_string_value(json_object_get(j, "access_token"));
-	char *token = t && *t ? xstrdup(t) : NULL;
-	json_decref(j);
-	return token;
 }

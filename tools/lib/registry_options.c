@@ -1,0 +1,101 @@
+/* registry_options.c: the registry tools' common options (see registry_options.h). */
+#include "registry_options.h"
+#include "util.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char registry_usage[] =
+	"  --insecure              plain HTTP to a non-loopback registry\n"
+	"  --attempts N            send a request at most N times (5)\n"
+	"  --deadline SECONDS      time bound of a request and its retries (120)\n"
+	"  --connect-timeout SECONDS   (10)\n"
+	"  --stall-timeout SECONDS     abort a transfer idle this long (30)\n";
+
+struct knob {
+	const char *option, *env;
+	size_t offset;
+	long min, max;
+};
+
+static const struct knob knobs[] = {
+	{"--attempts", "REGISTRY_ATTEMPTS", offsetof(struct registry_options, attempts), 1, 100},
+	{"--deadline", "REGISTRY_DEADLINE", offsetof(struct registry_options, deadline), 1, 86400},
+	{"--connect-timeout", "REGISTRY_CONNECT_TIMEOUT",
+	 offsetof(struct registry_options, connect_timeout), 1, 3600},
+	{"--stall-timeout", "REGISTRY_STALL_TIMEOUT",
+	 offsetof(struct registry_options, stall_timeout), 1, 3600},
+	{NULL, "REGISTRY_BACKOFF_MS", offsetof(struct registry_options, backoff_ms), 0, 600000},
+};
+
+static bool parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	long v = strtol(s, &end, 10);
+	if (*end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static void set_knob(const struct knob *k, struct registry_options *o, const char *name,
+                     const char *value, void (*usage)(int))
+{
+	if (!parse_long(value, k->min, k->max, (long *)((char *)o + k->offset))) {
+		warnx("%s: want a whole number from %ld to %ld, not \"%s\"", name, k->min, k->max, value);
+		usage(EXIT_USAGE);
+		exit(EXIT_USAGE);
+	}
+}
+
+int registry_parse_args(int argc, char **argv, struct registry_options *o,
+                        const struct registry_flag *flags, void (*usage)(int))
+{
+	*o = (struct registry_options){false, 5, 120, 10, 30, 500};
+	for (size_t k = 0; k < sizeof knobs / sizeof *knobs; k++) {
+		const char *v = getenv(knobs[k].env);
+		if (v && *v)
+			set_knob(&knobs[k], o, knobs[k].env, v, usage);
+	}
+	int i = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return i + 1;
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		if (strcmp(a, "--help") == 0)
+			usage(0);
+		if (strcmp(a, "--insecure") == 0) {
+			o->insecure = true;
+			continue;
+		}
+		const struct registry_flag *f = flags;
+		while (f && f->name && strcmp(a, f->name) != 0)
+			f++;
+		if (f && f->name) {
+			*f->value = true;
+			continue;
+		}
+		const struct knob *k = knobs;
+		size_t n = strcspn(a, "=");
+		while (k->option && !(strlen(k->option) == n && strncmp(a, k->option, n) == 0))
+			k++;
+		if (!k->option) {
+			warnx("unknown option %s", a);
+			usage(EXIT_USAGE);
+			exit(EXIT_USAGE);
+		}
+		const char *value = a[n] == '=' ? a + n + 1 : argv[++i];
+		if (!value) {
+			warnx("%s needs a value", k->option);
+			usage(EXIT_USAGE);
+			exit(EXIT_USAGE);
+		}
+		set_knob(k, o, k->option, value, usage);
+	}
+	return i;
+}

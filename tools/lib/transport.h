@@ -1,0 +1,58 @@
+#ifndef TRANSPORT_H
+#define TRANSPORT_H
+/* ---- transport.c: requests to a registry, retried and counted --------------
+ * A request is sent until an answer not worth retrying: 429, 5xx and
+ * connection failures are retried with exponential backoff and full
+ * jitter, honouring Retry-After, within --attempts and --deadline.  Every
+ * request sent is counted.  An answer keeps the few headers the client
+ * reads and a body of 4 MiB at most. */
+#include "client.h"
+#include "ref.h"
+#include "util.h"
+
+#include <stddef.h>
+
+/* The Link header values of one answer, together, at most. */
+#define MAX_LINK (64L << 10)
+
+/* One answer: the status, the headers we read, the body. */
+struct response {
+	long status;
+	struct buf body;
+	char *digest, *content_type, *rl_limit, *rl_remaining;
+	struct strlist challenges;    /* WWW-Authenticate values */
+	struct buf link;              /* the Link values, joined by ", " (RFC 9110 5.3) */
+	bool too_big, link_too_big;
+};
+void response_free(struct response *resp);
+/* libcurl's write and header callbacks: each adds to the response arg. */
+size_t response_on_body(char *p, size_t size, size_t n, void *arg);
+size_t response_on_header(char *p, size_t size, size_t n, void *arg);
+/* The registry's own words for a failed answer: "CODE: message (HTTP n)",
+ * without control characters; to free. */
+char *response_error_text(const struct response *resp);
+/* Keeps the RateLimit-* headers of an answer for registry_end() to print. */
+void note_ratelimit(struct registry *reg, const struct response *resp);
+
+/* A request to send: what transport_send needs besides the URL. */
+struct request {
+	const char *method;           /* "HEAD", "GET", "PUT" */
+	const char *url;
+	const char *authorization;    /* a whole header line, or NULL */
+	const struct credentials *basic;
+	const struct buf *body;       /* PUT */
+	const char *content_type;     /* PUT */
+	bool manifest;                /* send the Accept header of manifests */
+	unsigned long *counter;
+};
+
+/* Sends rq until an answer that is not worth retrying: 0 with *resp set
+ * (any status), or -1 with the error set when attempts or time ran out or
+ * the connection failed for good. */
+int transport_send(struct registry *reg, const struct request *rq, struct response *resp);
+
+/* The URL of rest in r's repository: "http(s)://HOST/v2/NAME/REST" (plain
+ * HTTP for a loopback host or --insecure). */
+char *repo_url(const struct registry *reg, const struct ref *r, const char *rest);
+
+#endif
