@@ -311,3 +311,21 @@ char *quoted(const char *s)
 		buf_printf(&b, "... (%zu bytes)", n);
 	return b.data;
 }
+
+char *printable(const char *s, size_t n, size_t max)
+{
+	struct buf b = {0};
+	buf_adds(&b, "");
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n && i < max; i++) {
+		if (p[i] == '\\')
+			buf_adds(&b, "\\\\");
+		else if (p[i] < 0x20 || p[i] >= 0x7f)
+			buf_printf(&b, "\\x%02x", p[i]);
+		else
+			buf_addc(&b, (char)p[i]);
+	}
+	if (n > max)
+		buf_adds(&b, "...");
+	return b.data;
+}
