@@ -241,7 +241,7 @@ int authorized_request(struct registry *reg, const char *method, const char *url
 
 char *token_from_json(const char *body, size_t len)
 {
-	json_t *j = json_parse_bounded(body, len);
+	json_t *j = json_parse_bounded(body, len, NULL);
 	const char *t = json_string_value(json_object_get(j, "token"));
 	if (!t || !*t)
 		t = json_string_value(json_object_get(j, "access_token"));

@@ -33,7 +33,7 @@ static void media_types(const char *content_type, const struct buf *body, char *
 	if (content_type && *content_type && strncmp(content_type, "application/json", 16) != 0)
 		*served = xstrndup(content_type, strcspn(content_type, "; \t"));
 	if (body && body->len) {
-		json_t *j = json_parse_bounded(body->data, body->len);
+		json_t *j = json_parse_bounded(body->data, body->len, NULL);
 		const char *s = json_string_value(json_object_get(j, "mediaType"));
 		*declared = s ? xstrdup(s) : NULL;
 		json_decref(j);

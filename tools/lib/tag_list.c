@@ -21,12 +21,13 @@
  * it is {"tags": [valid tags...]} or {"tags": null} (an empty repository). */
 static bool page_tags(struct registry *reg, const struct response *resp, struct strlist *tags)
 {
-	json_t *j = json_parse_bounded(resp->body.data, resp->body.len);
+	bool too_many;
+	json_t *j = json_parse_bounded(resp->body.data, resp->body.len, &too_many);
 	json_t *list = json_object_get(j, "tags"), *t;
 	bool ok = json_is_array(list) || json_is_null(list);
 	size_t i;
-	if (!j && resp->body.len)
-		registry_fail(reg, "the tags/list answer is not JSON of at most %ld values", MAX_JSON_VALUES);
+	if (too_many)
+		registry_fail(reg, "the tags/list answer holds more than %ld JSON values", MAX_JSON_VALUES);
 	else if (!ok)
 		registry_fail(reg, "the tags/list answer is not {\"tags\": [...]}");
 	if (ok && tags->n + json_array_size(list) > MAX_TAGS) {

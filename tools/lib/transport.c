@@ -105,8 +105,10 @@ size_t response_on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-json_t *json_parse_bounded(const char *data, size_t len)
+json_t *json_parse_bounded(const char *data, size_t len, bool *too_many)
 {
+	if (too_many)
+		*too_many = false;
 	if (!data)
 		return NULL;
 	long values = 1;
@@ -123,7 +125,12 @@ json_t *json_parse_bounded(const char *data, size_t len)
 		else if (c == '{' || c == '[' || c == ',')
 			values++;
 	}
-	return values > MAX_JSON_VALUES ? NULL : json_loadb(data, len, 0, NULL);
+	if (values > MAX_JSON_VALUES) {
+		if (too_many)
+			*too_many = true;
+		return NULL;
+	}
+	return json_loadb(data, len, 0, NULL);
 }
 
 char *url_shown(const char *url)
@@ -134,7 +141,7 @@ char *url_shown(const char *url)
 char *response_error_text(const struct response *resp)
 {
 	struct buf b = {0};
-	json_t *j = json_parse_bounded(resp->body.data, resp->body.len);
+	json_t *j = json_parse_bounded(resp->body.data, resp->body.len, NULL);
 	json_t *e;
 	size_t i;
 	/* a line of the registry's words at most, escaped: a hostile answer

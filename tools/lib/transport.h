@@ -42,8 +42,9 @@ size_t response_on_header(char *p, size_t size, size_t n, void *arg);
  * without control characters; to free. */
 char *response_error_text(const struct response *resp);
 /* The JSON of a body, or NULL when it is not JSON or holds more than
- * MAX_JSON_VALUES values (counted before parsing: memory stays bounded). */
-struct json_t *json_parse_bounded(const char *data, size_t len);
+ * MAX_JSON_VALUES values (counted before parsing: memory stays bounded;
+ * then *too_many is set, when too_many is not NULL). */
+struct json_t *json_parse_bounded(const char *data, size_t len, bool *too_many);
 /* A URL for a message: printable() and at most MAX_URL_SHOWN bytes; to free. */
 char *url_shown(const char *url);
 
