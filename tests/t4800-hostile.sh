@@ -148,6 +148,11 @@ for t in $TOOLS; do
 	"
 done
 for t in image-manifest image-tags; do
+	test_expect_success "errnear: an error body just under the bound of JSON values, $t" "
+		run_case errnear $t \"\$H\" && rss_below errnear-$t 64
+	"
+done
+for t in image-manifest image-tags; do
 	test_expect_success "errbig: an error body without end, $t" "
 		run_case errbig $t \"\$H\" && rss_below errbig-$t 64
 	"
@@ -155,6 +160,11 @@ done
 for t in $TOOLS; do
 	test_expect_success "errlong: an error message of 1 MiB, $t" "
 		run_case errlong $t \"\$H\"
+	"
+done
+for t in image-manifest image-tags; do
+	test_expect_success "errctllong: a message of 4096 escape bytes, $t" "
+		run_case errctllong $t \"\$H\"
 	"
 done
 for t in image-probe image-tags; do

@@ -317,15 +317,19 @@ char *printable(const char *s, size_t n, size_t max)
 	struct buf b = {0};
 	buf_adds(&b, "");
 	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < n && i < max; i++) {
+	for (size_t i = 0; i < n; i++) {
+		char one[5];
 		if (p[i] == '\\')
-			buf_adds(&b, "\\\\");
+			snprintf(one, sizeof one, "\\\\");
 		else if (p[i] < 0x20 || p[i] >= 0x7f)
-			buf_printf(&b, "\\x%02x", p[i]);
+			snprintf(one, sizeof one, "\\x%02x", p[i]);
 		else
-			buf_addc(&b, (char)p[i]);
+			snprintf(one, sizeof one, "%c", p[i]);
+		if (b.len + strlen(one) > max) {
+			buf_adds(&b, "...");
+			break;
+		}
+		buf_adds(&b, one);
 	}
-	if (n > max)
-		buf_adds(&b, "...");
 	return b.data;
 }

@@ -96,8 +96,8 @@ enum { QUOTED_MAX = 256 };
 char *quoted(const char *s);
 /* n bytes of s as a message may show them: printable ASCII as is, a
  * backslash doubled, any other byte (control, C1, UTF-8 of a bidi override)
- * as \xNN; cut after max bytes with "..." so that a server's words or a
- * hostile reference take one bounded line; free it. */
+ * as \xNN; at most max bytes of that, then "..." when cut, so that a
+ * server's words or a hostile reference take one bounded line; free it. */
 char *printable(const char *s, size_t n, size_t max);
 /* Lowercase hex SHA-256 (OpenSSL's libcrypto) of n bytes into out[65]. */
 void sha256_hex(const void *p, size_t n, char out[65]);
