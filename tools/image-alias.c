@@ -113,7 +113,7 @@ int main(int argc, char **argv)
 	const char *why;
 	bool ok = false;
 	if (!ref_parse(source, &src, &why))
-		warnx("%s: invalid reference: %s", source, why);
+		ref_warn_invalid(NULL, 0, source, why);
 	else if (reflist_read(&t, NULL, 0) && check_targets(&src, source, &t))
 		ok = true;
 

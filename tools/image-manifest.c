@@ -4,6 +4,7 @@
 #include "registry.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -26,7 +27,10 @@ static bool manifest_line(const char *text, const struct manifest *m, struct buf
 	json_error_t e;
 	json_t *body = json_loadb(m->body.data, m->body.len, 0, &e);
 	if (!body) {
-		warnx("%s: manifest is not JSON: %d: %s", text, e.line, e.text);
+		/* jansson's words may quote the offending bytes */
+		char *why = printable(e.text, strlen(e.text), QUOTED_MAX);
+		warnx("%s: manifest is not JSON: %d: %s", text, e.line, why);
+		free(why);
 		return false;
 	}
 	json_t *j = json_pack("{s:s, s:s, s:s, s:o}", "reference", text, "digest", m->digest,
@@ -59,7 +63,7 @@ int main(int argc, char **argv)
 	const char *why;
 	bool ok = false;
 	if (!ref_parse(text, &r, &why)) {
-		warnx("%s: invalid reference: %s", text, why);
+		ref_warn_invalid(NULL, 0, text, why);
 	} else {
 		int rc = manifest_get(reg, &r, &m);
 		if (rc != REG_OK)

@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	const char *why;
 	bool ok = false;
 	if (!ref_parse(text, &r, &why)) {
-		warnx("%s: invalid reference: %s", text, why);
+		ref_warn_invalid(NULL, 0, text, why);
 	} else if (r.tag || r.digest) {
 		warnx("%s: invalid repository: it has a tag or digest", text);
 	} else if (tag_list(reg, &r, &tags) != REG_OK) {

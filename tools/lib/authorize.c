@@ -41,6 +41,9 @@ static const struct credentials *credentials(struct registry *reg, struct host_a
 	return h->found == CREDENTIALS_FOUND ? &h->cr : NULL;
 }
 
+/* A token longer than this is not a token (Docker Hub's are some 2 KB). */
+#define MAX_TOKEN (32L << 10)
+
 /* The "Authorization: Bearer ..." line for scope on h, from the cache or
  * the token server; NULL on failure (the error set). */
 static const char *bearer(struct registry *reg, struct host_auth *h, const char *scope)
@@ -78,19 +81,24 @@ static const char *bearer(struct registry *reg, struct host_auth *h, const char 
 	                     .counter = &reg->tokens_fetched};
 	struct response resp = {0};
 	const char *header = NULL;
+	char *realm = url_shown(ch->realm);
+	char *scope_shown = url_shown(scope);
 	if (transport_send(reg, &rq, &resp) == 0) {
 		char *token = resp.status == 200 ? token_from_json(resp.body.data, resp.body.len) : NULL;
 		if (resp.status == 401 || resp.status == 403) {
 			char *d = response_error_text(&resp);
-			registry_fail(reg, "token server %s refused %s for %s: %s", ch->realm,
-			     cr ? "the credentials" : "anonymous access", scope, d);
+			registry_fail(reg, "token server %s refused %s for %s: %s", realm,
+			     cr ? "the credentials" : "anonymous access", scope_shown, d);
 			free(d);
 		} else if (resp.status != 200) {
 			char *d = response_error_text(&resp);
-			registry_fail(reg, "token server %s: %s", ch->realm, d);
+			registry_fail(reg, "token server %s: %s", realm, d);
 			free(d);
 		} else if (!token || !http_visible(token)) {
-			registry_fail(reg, "token server %s answered without a usable token", ch->realm);
+			registry_fail(reg, "token server %s answered without a usable token", realm);
+		} else if (strlen(token) > (size_t)MAX_TOKEN) {
+			registry_fail(reg, "token server %s answered a token of %zu bytes, longer than %ld",
+			              realm, strlen(token), MAX_TOKEN);
 		} else {
 			reg->tokens = xrealloc(reg->tokens, (reg->ntokens + 1) * sizeof *reg->tokens);
 			reg->tokens[reg->ntokens] = (struct token){key, xasprintf("Authorization: Bearer %s", token)};
@@ -107,6 +115,8 @@ static const char *bearer(struct registry *reg, struct host_auth *h, const char 
 	response_free(&resp);
 	buf_free(&url);
 	free(key);
+	free(realm);
+	free(scope_shown);
 	return header;
 }
 
@@ -138,6 +148,21 @@ bool learn_challenge(struct registry *reg, struct host_auth *h, const struct res
 		challenge_free(&ch);
 		return false;
 	}
+	if (is_bearer && strncmp(ch.realm, "http://", 7) == 0 && !reg->o.insecure) {
+		/* credentials and tokens in cleartext: only over loopback */
+		char *host = xstrndup(ch.realm + 7, strcspn(ch.realm + 7, "/?#"));
+		bool loopback = !strchr(host, '@') && host_is_loopback(host);
+		free(host);
+		if (!loopback) {
+			char *realm = url_shown(ch.realm);
+			registry_fail(reg, "refusing the Bearer realm %s: plain HTTP to a host that is not "
+			              "loopback would carry credentials in cleartext (--insecure allows it)",
+			              realm);
+			free(realm);
+			challenge_free(&ch);
+			return false;
+		}
+	}
 	challenge_free(&h->challenge);
 	h->challenge = ch;
 	return true;
@@ -154,8 +179,9 @@ int authorized_request(struct registry *reg, const char *method, const char *url
 	struct host_auth *h = host_auth(reg, r->host);
 	int rc = -1;
 	for (int round = 0; round < 2; round++) {
+		/* a tag listing's redirect is a next page: tag_list.c checks it */
 		struct request rq = {.method = method, .url = url, .manifest = manifest,
-		                     .counter = counter};
+		                     .no_redirect = !manifest, .counter = counter};
 		rq.body = put_body;
 		rq.content_type = put_type;
 		bool failed = false;
@@ -184,8 +210,10 @@ int authorized_request(struct registry *reg, const char *method, const char *url
 		bool lacking = ch.error && strcmp(ch.error, "insufficient_scope") == 0;
 		challenge_free(&ch);
 		if (rq.authorization && lacking) {
+			char *shown = url_shown(scope);
 			registry_fail(reg, "%stoken for %s lacks %s (insufficient_scope)",
-			     h->found == CREDENTIALS_FOUND ? "" : "anonymous ", scope, pushing ? "push" : "pull");
+			     h->found == CREDENTIALS_FOUND ? "" : "anonymous ", shown, pushing ? "push" : "pull");
+			free(shown);
 			break;
 		}
 		if (round == 1 || rq.basic) {
@@ -213,7 +241,7 @@ int authorized_request(struct registry *reg, const char *method, const char *url
 
 char *token_from_json(const char *body, size_t len)
 {
-	json_t *j = json_loadb(body, len, 0, NULL);
+	json_t *j = json_parse_bounded(body, len, NULL);
 	const char *t = json_string_value(json_object_get(j, "token"));
 	if (!t || !*t)
 		t = json_string_value(json_object_get(j, "access_token"));

@@ -42,6 +42,7 @@ struct registry {
 	size_t ntokens;
 	char ratelimit[96];           /* "N of M per Ws", the last one seen */
 	uint64_t rng;
+	long deadline_at;             /* monotonic ms the operation under way ends by; 0: none */
 };
 
 /* What a call about a manifest or a repository found. */

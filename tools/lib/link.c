@@ -161,6 +161,12 @@ static bool rel_next(const struct buf *v)
 	return false;
 }
 
+char *link_resolve(const char *ref, const char *base_url, const char **why)
+{
+	*why = NULL;
+	return resolve(ref, strlen(ref), base_url, why);
+}
+
 char *link_next(const char *header, const char *base_url, const char **why)
 {
 	*why = NULL;

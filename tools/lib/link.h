@@ -10,5 +10,9 @@
  * base_url's scheme and host or holds what a URL may not.  A URL returned
  * (to free) starts with base_url's "scheme://host/". */
 char *link_next(const char *header, const char *base_url, const char **why);
+/* A URL reference (a redirect's Location) resolved against base_url under
+ * the same rules as a next link: NULL with *why set when it leaves base_url's
+ * scheme and host or holds what a URL may not. */
+char *link_resolve(const char *ref, const char *base_url, const char **why);
 
 #endif

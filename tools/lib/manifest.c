@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -24,22 +25,67 @@ static int manifest_request(struct registry *reg, const char *method, const stru
 	return rc;
 }
 
-char *manifest_media_type(const char *content_type, const struct buf *body)
+/* The type the Content-Type names (NULL when none or only JSON's) and the
+ * one the bytes declare in mediaType (NULL when they declare none); to free. */
+static void media_types(const char *content_type, const struct buf *body, char **served,
+                        char **declared)
 {
-	char *t = NULL;
+	*served = *declared = NULL;
 	if (content_type && *content_type && strncmp(content_type, "application/json", 16) != 0)
-		t = xstrndup(content_type, strcspn(content_type, "; "));
-	if (!t && body && body->len) {
-		json_t *j = json_loadb(body->data, body->len, 0, NULL);
+		*served = xstrndup(content_type, strcspn(content_type, "; \t"));
+	if (body && body->len) {
+		json_t *j = json_parse_bounded(body->data, body->len, NULL);
 		const char *s = json_string_value(json_object_get(j, "mediaType"));
-		t = s ? xstrdup(s) : NULL;
+		*declared = s ? xstrdup(s) : NULL;
 		json_decref(j);
 	}
+}
+
+char *manifest_media_type(const char *content_type, const struct buf *body)
+{
+	char *served, *declared;
+	media_types(content_type, body, &served, &declared);
+	/* distribution spec 1.0.1 (CVE-2021-41190): a type that the bytes
+	 * contradict would make other clients read other bytes */
+	char *t = declared ? declared : served;
+	if (served && declared && strcasecmp(served, declared) != 0)
+		t = NULL;
+	if (t != served)
+		free(served);
+	if (t != declared)
+		free(declared);
 	if (t && (!*t || !http_visible(t) || !strchr(t, '/'))) {
 		free(t);
 		t = NULL;
 	}
 	return t;
+}
+
+/* Why manifest_media_type() found none, for the message; to free. */
+static char *no_media_type(const char *content_type, const struct buf *body)
+{
+	char *served, *declared, *why;
+	media_types(content_type, body, &served, &declared);
+	if (served && declared && strcasecmp(served, declared) != 0) {
+		char *s = printable(served, strlen(served), MAX_URL_SHOWN);
+		char *d = printable(declared, strlen(declared), MAX_URL_SHOWN);
+		why = xasprintf("Content-Type %s contradicts the manifest's mediaType %s", s, d);
+		free(s);
+		free(d);
+	} else
+		why = xstrdup("manifest without a valid media type");
+	free(served);
+	free(declared);
+	return why;
+}
+
+/* Two Docker-Content-Digest headers that disagree are an error (the
+ * error set), not "the last one wins". */
+static bool one_digest(struct registry *reg, const char *method, const struct response *resp)
+{
+	if (resp->digests_disagree)
+		registry_fail(reg, "%s answered two Docker-Content-Digest headers that disagree", method);
+	return !resp->digests_disagree;
 }
 
 static int answer(struct registry *reg, const struct response *resp)
@@ -58,10 +104,13 @@ int manifest_head(struct registry *reg, const struct ref *r, struct manifest *m)
 	struct response resp = {0};
 	int rc = REG_FAILED;
 	const char *reference = r->digest ? r->digest : r->tag ? r->tag : "latest";
+	operation_begin(reg);
 	if (manifest_request(reg, "HEAD", r, reference, NULL, &resp) != 0)
 		;
 	else if (resp.status != 200)
 		rc = answer(reg, &resp);
+	else if (!one_digest(reg, "HEAD", &resp))
+		;
 	else if (!resp.digest || !valid_digest(resp.digest))
 		registry_fail(reg, "HEAD answered without a valid Docker-Content-Digest");
 	else if (r->digest && strcmp(resp.digest, r->digest) != 0)
@@ -81,6 +130,7 @@ int manifest_get(struct registry *reg, const struct ref *r, struct manifest *m)
 	struct response resp = {0};
 	int rc = REG_FAILED;
 	const char *reference = r->digest ? r->digest : r->tag ? r->tag : "latest";
+	operation_begin(reg);
 	if (manifest_request(reg, "GET", r, reference, NULL, &resp) != 0) {
 		response_free(&resp);
 		return REG_FAILED;
@@ -97,11 +147,17 @@ int manifest_get(struct registry *reg, const struct ref *r, struct manifest *m)
 	if (!r->digest && !resp.digest)
 		warnx("%s/%s:%s: no Docker-Content-Digest; using sha256 of the body", r->host, r->name,
 		      reference);
-	if (want && strcmp(want, m->digest) != 0)
+	if (!one_digest(reg, "GET", &resp))
+		;
+	else if (resp.digest && !valid_digest(resp.digest))
+		registry_fail(reg, "GET answered an invalid Docker-Content-Digest");
+	else if (want && strcmp(want, m->digest) != 0)
 		registry_fail(reg, "body's digest %s is not %s", m->digest, want);
-	else if (!(m->media_type = manifest_media_type(resp.content_type, &resp.body)))
-		registry_fail(reg, "manifest without a media type");
-	else {
+	else if (!(m->media_type = manifest_media_type(resp.content_type, &resp.body))) {
+		char *why = no_media_type(resp.content_type, &resp.body);
+		registry_fail(reg, "%s", why);
+		free(why);
+	} else {
 		m->body = resp.body;
 		resp.body = (struct buf){0};
 		rc = REG_OK;
@@ -116,6 +172,7 @@ int manifest_put(struct registry *reg, const struct ref *r, const struct manifes
 {
 	struct response resp = {0};
 	int rc = REG_FAILED;
+	operation_begin(reg);
 	if (!r->tag)
 		registry_fail(reg, "a PUT needs a tag");
 	else if (manifest_request(reg, "PUT", r, r->tag, m, &resp) != 0)
@@ -124,9 +181,13 @@ int manifest_put(struct registry *reg, const struct ref *r, const struct manifes
 		char *d = response_error_text(&resp);
 		registry_fail(reg, "%s", d);
 		free(d);
-	} else if (resp.digest && strcmp(resp.digest, m->digest) != 0)
-		registry_fail(reg, "PUT answered digest %s, not %s", resp.digest, m->digest);
-	else
+	} else if (!one_digest(reg, "PUT", &resp))
+		;
+	else if (resp.digest && strcmp(resp.digest, m->digest) != 0) {
+		char *d = printable(resp.digest, strlen(resp.digest), MAX_URL_SHOWN);
+		registry_fail(reg, "PUT answered digest %s, not %s", d, m->digest);
+		free(d);
+	} else
 		rc = REG_OK;
 	response_free(&resp);
 	return rc;

@@ -203,7 +203,11 @@ void ref_free(struct ref *r)
 
 bool ref_is_loopback(const struct ref *r)
 {
-	const char *h = r->host;
+	return host_is_loopback(r->host);
+}
+
+bool host_is_loopback(const char *h)
+{
 	size_t n = strcspn(h, h[0] == '[' ? "]" : ":");
 	if (h[0] == '[')
 		return strncmp(h, "[::1]", 5) == 0 && (h[5] == '\0' || h[5] == ':');
@@ -231,15 +235,22 @@ bool ref_is_docker_hub(const struct ref *r)
 	return strcmp(r->host, HUB_HOST) == 0;
 }
 
+void ref_warn_invalid(const char *file, size_t line, const char *text, const char *why)
+{
+	char *shown = printable(text, strlen(text), QUOTED_MAX);
+	if (file)
+		warnx("%s:%zu: %s: invalid reference: %s", file, line, shown, why);
+	else
+		warnx("%s: invalid reference: %s", shown, why);
+	free(shown);
+}
+
 static bool reflist_add(struct reflist *l, const char *text, const char *file, size_t line)
 {
 	struct ref r;
 	const char *why;
 	if (!ref_parse(text, &r, &why)) {
-		if (file)
-			warnx("%s:%zu: %s: invalid reference: %s", file, line, text, why);
-		else
-			warnx("%s: invalid reference: %s", text, why);
+		ref_warn_invalid(file, line, text, why);
 		return false;
 	}
 	l->text = xrealloc(l->text, (l->n + 1) * sizeof *l->text);

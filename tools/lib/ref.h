@@ -25,6 +25,13 @@ void ref_free(struct ref *r);
 /* Loopback hosts (localhost, 127.0.0.0/8, [::1]) are spoken to in plain HTTP. */
 bool ref_is_loopback(const struct ref *r);
 bool ref_is_docker_hub(const struct ref *r);
+/* The same for a host ("127.0.0.1:5000", "localhost", "[::1]"), as a URL's
+ * authority names it. */
+bool host_is_loopback(const char *host);
+/* "TEXT: invalid reference: WHY" (after "FILE:LINE: " when file is set),
+ * with TEXT escaped by printable(): a reference that ref_parse refused may
+ * hold anything. */
+void ref_warn_invalid(const char *file, size_t line, const char *text, const char *why);
 /* "sha256:" and 64 lowercase hex digits. */
 bool valid_digest(const char *s);
 

@@ -9,7 +9,7 @@
 struct registry_options {
 	bool insecure;          /* --insecure: plain HTTP to non-loopback hosts */
 	long attempts;          /* --attempts N: sends of one request, at most */
-	long deadline;          /* --deadline S: seconds for one request and its retries */
+	long deadline;          /* --deadline S: seconds for one operation, retries and all */
 	long connect_timeout;   /* --connect-timeout S */
 	long stall_timeout;     /* --stall-timeout S: abort a transfer idle this long */
 	long backoff_ms;        /* REGISTRY_BACKOFF_MS: the first retry waits up to this */

@@ -32,6 +32,7 @@ void response_free(struct response *resp)
 	free(resp->rl_remaining);
 	strlist_free(&resp->challenges);
 	buf_free(&resp->link);
+	free(resp->location);
 	*resp = (struct response){0};
 }
 
@@ -74,8 +75,12 @@ size_t response_on_header(char *p, size_t size, size_t n, void *arg)
 	if (memchr(v, '\0', vn))
 		return len;
 #define IS(h) (name == sizeof h - 1 && strncasecmp(p, h, name) == 0)
-	if (IS("Docker-Content-Digest"))
+	if (IS("Docker-Content-Digest")) {
+		/* two that disagree: which one is the manifest's is anyone's guess */
+		if (resp->digest && (strlen(resp->digest) != vn || strncmp(resp->digest, v, vn) != 0))
+			resp->digests_disagree = true;
 		set_header(&resp->digest, v, vn);
+	}
 	else if (IS("Content-Type"))
 		set_header(&resp->content_type, v, vn);
 	else if (IS("RateLimit-Limit"))
@@ -100,22 +105,61 @@ size_t response_on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+json_t *json_parse_bounded(const char *data, size_t len, bool *too_many)
+{
+	if (too_many)
+		*too_many = false;
+	if (!data)
+		return NULL;
+	long values = 1;
+	bool in_string = false;
+	for (size_t i = 0; i < len && values <= MAX_JSON_VALUES; i++) {
+		char c = data[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"')
+			in_string = true;
+		else if (c == '{' || c == '[' || c == ',')
+			values++;
+	}
+	if (values > MAX_JSON_VALUES) {
+		if (too_many)
+			*too_many = true;
+		return NULL;
+	}
+	return json_loadb(data, len, 0, NULL);
+}
+
+char *url_shown(const char *url)
+{
+	return printable(url, strlen(url), MAX_URL_SHOWN);
+}
+
 char *response_error_text(const struct response *resp)
 {
 	struct buf b = {0};
-	json_t *j = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
+	json_t *j = json_parse_bounded(resp->body.data, resp->body.len, NULL);
 	json_t *e;
 	size_t i;
+	/* a line of the registry's words at most, escaped: a hostile answer
+	 * writes no control byte or bidi override to a terminal */
 	json_array_foreach(json_object_get(j, "errors"), i, e) {
+		if (b.len >= MAX_SERVER_TEXT) {
+			buf_adds(&b, "; ...");
+			break;
+		}
 		const char *code = json_string_value(json_object_get(e, "code"));
 		const char *msg = json_string_value(json_object_get(e, "message"));
-		buf_printf(&b, "%s%s: %s", b.len ? "; " : "", code ? code : "UNKNOWN", msg ? msg : "");
+		char *one = xasprintf("%s: %s", code ? code : "UNKNOWN", msg ? msg : "");
+		char *shown = printable(one, strlen(one), MAX_SERVER_TEXT - b.len);
+		buf_printf(&b, "%s%s", b.len ? "; " : "", shown);
+		free(shown);
+		free(one);
 	}
 	json_decref(j);
-	/* keep a hostile answer from writing control characters to a terminal */
-	for (size_t k = 0; k < b.len; k++)
-		if ((unsigned char)b.data[k] < ' ' || b.data[k] == 0x7f)
-			b.data[k] = '?';
 	char *s = b.len ? xasprintf("%s (HTTP %ld)", b.data, resp->status)
 	                : xasprintf("HTTP %ld", resp->status);
 	buf_free(&b);
@@ -191,7 +235,9 @@ static void setup(struct registry *reg, const struct request *rq, struct respons
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, rq->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* no downgrade: what started on https:// stays there */
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+	                 strncmp(rq->url, "https://", 8) == 0 ? "https" : "http,https");
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, reg->curl_error);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, argv0);
@@ -227,7 +273,7 @@ static void setup(struct registry *reg, const struct request *rq, struct respons
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body->data);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body->len);
-	} else {
+	} else if (!rq->no_redirect) {
 		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
 	}
@@ -241,52 +287,86 @@ static void free_headers(struct curl_slist *h)
 	curl_slist_free_all(h);
 }
 
+void operation_begin(struct registry *reg)
+{
+	reg->deadline_at = monotonic_ms() + reg->o.deadline * 1000L;
+}
+
 int transport_send(struct registry *reg, const struct request *rq, struct response *resp)
 {
-	long start = monotonic_ms(), deadline = reg->o.deadline * 1000L;
+	long start = monotonic_ms();
+	long end = reg->deadline_at ? reg->deadline_at : start + reg->o.deadline * 1000L;
+	char *url = url_shown(rq->url);
+	int rc = -1;
 	for (long attempt = 1;; attempt++) {
 		response_free(resp);
 		struct curl_slist *headers;
-		long left = deadline - (monotonic_ms() - start);
-		if (left <= 0)
-			return registry_fail(reg, "%s %s: deadline of %lds reached", rq->method, rq->url,
-			            reg->o.deadline), -1;
+		long left = end - monotonic_ms();
+		if (left <= 0) {
+			registry_fail(reg, "%s %s: the deadline of %lds is reached", rq->method, url,
+			              reg->o.deadline);
+			break;
+		}
 		setup(reg, rq, resp, &headers, left);
 		reg->curl_error[0] = '\0';
 		++*rq->counter;
-		CURLcode rc = curl_easy_perform(reg->curl);
+		CURLcode code = curl_easy_perform(reg->curl);
 		free_headers(headers);
 		char *why;
 		curl_off_t retry_after = 0;
-		if (rc != CURLE_OK) {
-			why = xstrdup(resp->too_big ? "answer larger than 4 MiB"
-			              : reg->curl_error[0] ? reg->curl_error : curl_easy_strerror(rc));
-			if (!transient(rc)) {
-				registry_fail(reg, "%s %s: %s", rq->method, rq->url, why);
+		if (code == CURLE_UNSUPPORTED_PROTOCOL && strncmp(rq->url, "https://", 8) == 0) {
+			registry_fail(reg, "%s %s: a redirect to plain HTTP, refused", rq->method, url);
+			break;
+		} else if (code != CURLE_OK) {
+			const char *err = reg->curl_error[0] ? reg->curl_error : curl_easy_strerror(code);
+			why = resp->too_big ? xstrdup("answer larger than 4 MiB")
+			                    : printable(err, strlen(err), MAX_SERVER_TEXT);
+			if (!transient(code)) {
+				registry_fail(reg, "%s %s: %s", rq->method, url, why);
 				free(why);
-				return -1;
+				break;
 			}
 		} else {
 			curl_easy_getinfo(reg->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 			note_ratelimit(reg, resp);
-			if (resp->status != 429 && resp->status < 500)
-				return 0;
+			if (resp->status != 429 && resp->status < 500) {
+				char *location = NULL;
+				if (rq->no_redirect && resp->status / 100 == 3 &&
+				    curl_easy_getinfo(reg->curl, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
+				    location)
+					resp->location = xstrdup(location);
+				rc = 0;
+				break;
+			}
 			curl_easy_getinfo(reg->curl, CURLINFO_RETRY_AFTER, &retry_after);
 			why = response_error_text(resp);
 		}
+		long now = monotonic_ms();
 		long wait = retry_after > 0 ? (long)(retry_after < INT_MAX / 1000 ? retry_after * 1000
 		                                                                  : INT_MAX)
 		                            : backoff_ms(reg, attempt);
-		if (attempt >= reg->o.attempts || monotonic_ms() - start + wait >= deadline) {
-			registry_fail(reg, "%s %s: %s; gave up after %ld attempt%s in %.1fs", rq->method, rq->url,
-			     why, attempt, attempt > 1 ? "s" : "", (monotonic_ms() - start) / 1000.0);
+		const char *s = attempt > 1 ? "s" : "";
+		if (attempt >= reg->o.attempts)
+			registry_fail(reg, "%s %s: %s; gave up after %ld attempt%s in %.1fs", rq->method, url,
+			              why, attempt, s, (now - start) / 1000.0);
+		else if (retry_after > 0 && now + wait >= end)
+			registry_fail(reg, "%s %s: %s; its Retry-After of %llds is beyond the deadline "
+			              "(%lds); gave up after %ld attempt%s", rq->method, url, why,
+			              (long long)retry_after, reg->o.deadline, attempt, s);
+		else if (now + wait >= end)
+			registry_fail(reg, "%s %s: %s; gave up after %ld attempt%s: the deadline of %lds "
+			              "is reached", rq->method, url, why, attempt, s, reg->o.deadline);
+		else {
+			warnx("%s %s: %s; retrying in %.1fs", rq->method, url, why, wait / 1000.0);
 			free(why);
-			return -1;
+			sleep_ms(wait);
+			continue;
 		}
-		warnx("%s %s: %s; retrying in %.1fs", rq->method, rq->url, why, wait / 1000.0);
 		free(why);
-		sleep_ms(wait);
+		break;
 	}
+	free(url);
+	return rc;
 }
 
 char *repo_url(const struct registry *reg, const struct ref *r, const char *rest)

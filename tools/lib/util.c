@@ -300,3 +300,25 @@ char *quoted(const char *s)
 		buf_printf(&b, "... (%zu bytes)", n);
 	return b.data;
 }
+
+char *printable(const char *s, size_t n, size_t max)
+{
+	struct buf b = {0};
+	buf_adds(&b, "");
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n; i++) {
+		char one[5];
+		if (p[i] == '\\')
+			snprintf(one, sizeof one, "\\\\");
+		else if (p[i] < 0x20 || p[i] >= 0x7f)
+			snprintf(one, sizeof one, "\\x%02x", p[i]);
+		else
+			snprintf(one, sizeof one, "%c", p[i]);
+		if (b.len + strlen(one) > max) {
+			buf_adds(&b, "...");
+			break;
+		}
+		buf_adds(&b, one);
+	}
+	return b.data;
+}

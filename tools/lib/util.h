@@ -116,5 +116,10 @@ bool valid_tag(const char *s);
  * after QUOTED_MAX bytes ("..." (N bytes)); free it. */
 enum { QUOTED_MAX = 256 };
 char *quoted(const char *s);
+/* n bytes of s as a message may show them: printable ASCII as is, a
+ * backslash doubled, any other byte (control, C1, UTF-8 of a bidi override)
+ * as \xNN; at most max bytes of that, then "..." when cut, so that a
+ * server's words or a hostile reference take one bounded line; free it. */
+char *printable(const char *s, size_t n, size_t max);
 
 #endif
