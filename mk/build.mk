@@ -7,7 +7,7 @@ SANOBJ  = $(LIBSRC:tools/lib/%.c=build/san/obj/lib/%.o)
 BINS    = $(TOOLS:%=bin/%)
 SANBINS = $(TOOLS:%=build/san/bin/%)
 MANS    = $(TOOLS:%=tools/%.1)
-DEPLIBS = $$(pkg-config --libs libcurl jansson libcrypto 2>/dev/null || echo '$(LIBS)')
+DEPLIBS = $$(pkg-config --libs libcurl jansson libssl libcrypto 2>/dev/null || echo '$(LIBS)')
 
 bin: $(BINS)
 san: $(SANBINS)

@@ -203,7 +203,11 @@ void ref_free(struct ref *r)
 
 bool ref_is_loopback(const struct ref *r)
 {
-	const char *h = r->host;
+	return host_is_loopback(r->host);
+}
+
+bool host_is_loopback(const char *h)
+{
 	size_t n = strcspn(h, h[0] == '[' ? "]" : ":");
 	if (h[0] == '[')
 		return strncmp(h, "[::1]", 5) == 0 && (h[5] == '\0' || h[5] == ':');

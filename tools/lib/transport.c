@@ -11,6 +11,8 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 static const char ACCEPT[] =
 	"Accept: application/vnd.oci.image.index.v1+json, "
@@ -184,12 +186,23 @@ static bool transient(CURLcode rc)
 	}
 }
 
-static void setup(struct registry *reg, const struct request *rq, struct response *resp,
-                  struct curl_slist **headers, long timeout_ms)
+/* REGISTRY_CA_FILE's certificates join the system's (CURLOPT_CAINFO would
+ * replace them): a private registry's CA and Docker Hub's both verify. */
+static CURLcode add_ca_file(CURL *curl, void *ssl_ctx, void *path)
+{
+	(void)curl;
+	X509_STORE *store = SSL_CTX_get_cert_store((SSL_CTX *)ssl_ctx);
+	return X509_STORE_load_file(store, path) == 1 ? CURLE_OK : CURLE_SSL_CACERT_BADFILE;
+}
+
+static void setup(struct registry *reg, const struct request *rq, const char *url,
+                  struct response *resp, struct curl_slist **headers, long timeout_ms)
 {
 	CURL *c = reg->curl;
 	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, rq->url);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	if (reg->connect_to)
+		curl_easy_setopt(c, CURLOPT_CONNECT_TO, reg->connect_to);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, reg->curl_error);
@@ -205,8 +218,10 @@ static void setup(struct registry *reg, const struct request *rq, struct respons
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, response_on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
 	const char *ca = getenv("REGISTRY_CA_FILE");
-	if (ca && *ca)
-		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+	if (ca && *ca) {
+		curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, add_ca_file);
+		curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, (void *)ca);
+	}
 	*headers = NULL;
 	if (rq->manifest)
 		*headers = curl_slist_append(*headers, ACCEPT);
@@ -241,36 +256,84 @@ static void free_headers(struct curl_slist *h)
 	curl_slist_free_all(h);
 }
 
+/* "HOST[:PORT]" of an https:// URL; NULL for any other. */
+static char *https_host(const char *url)
+{
+	if (strncmp(url, "https://", 8) != 0)
+		return NULL;
+	return xstrndup(url + 8, strcspn(url + 8, "/?#"));
+}
+
+/* The URL to send: a loopback host known to speak plain HTTP gets http. */
+static char *url_to_send(const struct registry *reg, const char *url)
+{
+	char *host = https_host(url);
+	bool plain = host && strlist_has(&reg->plain_http, host);
+	free(host);
+	return plain ? xasprintf("http://%s", url + 8) : xstrdup(url);
+}
+
+/* Docker's rule for a loopback registry: HTTPS first, plain HTTP when the
+ * TLS handshake fails (a certificate that does not verify is another error,
+ * CURLE_PEER_FAILED_VERIFICATION, and no reason to fall back).  The host
+ * is remembered, so the handshake fails once a run. */
+static bool falls_back_to_http(struct registry *reg, const char *url, CURLcode rc)
+{
+	if (rc != CURLE_SSL_CONNECT_ERROR)
+		return false;
+	char *host = https_host(url);
+	bool fall = host && host_is_loopback(host);
+	if (fall)
+		strlist_push(&reg->plain_http, host);
+	free(host);
+	return fall;
+}
+
 int transport_send(struct registry *reg, const struct request *rq, struct response *resp)
 {
 	long start = monotonic_ms(), deadline = reg->o.deadline * 1000L;
+	char *url = url_to_send(reg, rq->url);
+	int result = -1;
 	for (long attempt = 1;; attempt++) {
 		response_free(resp);
 		struct curl_slist *headers;
 		long left = deadline - (monotonic_ms() - start);
-		if (left <= 0)
-			return registry_fail(reg, "%s %s: deadline of %lds reached", rq->method, rq->url,
-			            reg->o.deadline), -1;
-		setup(reg, rq, resp, &headers, left);
+		if (left <= 0) {
+			registry_fail(reg, "%s %s: deadline of %lds reached", rq->method, url,
+			              reg->o.deadline);
+			break;
+		}
+		setup(reg, rq, url, resp, &headers, left);
 		reg->curl_error[0] = '\0';
 		++*rq->counter;
 		CURLcode rc = curl_easy_perform(reg->curl);
 		free_headers(headers);
+		if (falls_back_to_http(reg, url, rc)) {
+			/* no request reached the registry: not one to count */
+			--*rq->counter;
+			char *plain = url_to_send(reg, url);
+			free(url);
+			url = plain;
+			attempt--;
+			continue;
+		}
 		char *why;
 		curl_off_t retry_after = 0;
 		if (rc != CURLE_OK) {
 			why = xstrdup(resp->too_big ? "answer larger than 4 MiB"
 			              : reg->curl_error[0] ? reg->curl_error : curl_easy_strerror(rc));
 			if (!transient(rc)) {
-				registry_fail(reg, "%s %s: %s", rq->method, rq->url, why);
+				registry_fail(reg, "%s %s: %s", rq->method, url, why);
 				free(why);
-				return -1;
+				break;
 			}
 		} else {
 			curl_easy_getinfo(reg->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 			note_ratelimit(reg, resp);
-			if (resp->status != 429 && resp->status < 500)
-				return 0;
+			if (resp->status != 429 && resp->status < 500) {
+				result = 0;
+				break;
+			}
 			curl_easy_getinfo(reg->curl, CURLINFO_RETRY_AFTER, &retry_after);
 			why = response_error_text(resp);
 		}
@@ -278,20 +341,22 @@ int transport_send(struct registry *reg, const struct request *rq, struct respon
 		                                                                  : INT_MAX)
 		                            : backoff_ms(reg, attempt);
 		if (attempt >= reg->o.attempts || monotonic_ms() - start + wait >= deadline) {
-			registry_fail(reg, "%s %s: %s; gave up after %ld attempt%s in %.1fs", rq->method, rq->url,
+			registry_fail(reg, "%s %s: %s; gave up after %ld attempt%s in %.1fs", rq->method, url,
 			     why, attempt, attempt > 1 ? "s" : "", (monotonic_ms() - start) / 1000.0);
 			free(why);
-			return -1;
+			break;
 		}
-		warnx("%s %s: %s; retrying in %.1fs", rq->method, rq->url, why, wait / 1000.0);
+		warnx("%s %s: %s; retrying in %.1fs", rq->method, url, why, wait / 1000.0);
 		free(why);
 		sleep_ms(wait);
 	}
+	free(url);
+	return result;
 }
 
 char *repo_url(const struct registry *reg, const struct ref *r, const char *rest)
 {
-	return xasprintf("%s://%s/v2/%s/%s", reg->o.insecure || ref_is_loopback(r) ? "http" : "https",
+	return xasprintf("%s://%s/v2/%s/%s", reg->o.insecure ? "http" : "https",
 	                 r->host, r->name, rest);
 }
 
