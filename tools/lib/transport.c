@@ -264,8 +264,7 @@ static char *https_host(const char *url)
 	return xstrndup(url + 8, strcspn(url + 8, "/?#"));
 }
 
-/* The URL to send: a loopback host known to speak plain HTTP gets http. */
-static char *url_to_send(const struct registry *reg, const char *url)
+char *transport_url(const struct registry *reg, const char *url)
 {
 	char *host = https_host(url);
 	bool plain = host && strlist_has(&reg->plain_http, host);
@@ -292,7 +291,7 @@ static bool falls_back_to_http(struct registry *reg, const char *url, CURLcode r
 int transport_send(struct registry *reg, const struct request *rq, struct response *resp)
 {
 	long start = monotonic_ms(), deadline = reg->o.deadline * 1000L;
-	char *url = url_to_send(reg, rq->url);
+	char *url = transport_url(reg, rq->url);
 	int result = -1;
 	for (long attempt = 1;; attempt++) {
 		response_free(resp);
@@ -311,7 +310,7 @@ int transport_send(struct registry *reg, const struct request *rq, struct respon
 		if (falls_back_to_http(reg, url, rc)) {
 			/* no request reached the registry: not one to count */
 			--*rq->counter;
-			char *plain = url_to_send(reg, url);
+			char *plain = transport_url(reg, url);
 			free(url);
 			url = plain;
 			attempt--;

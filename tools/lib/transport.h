@@ -57,5 +57,8 @@ int transport_send(struct registry *reg, const struct request *rq, struct respon
  * HTTP with --insecure).  transport_send sends it to a loopback host in
  * plain HTTP once that host's TLS handshake failed. */
 char *repo_url(const struct registry *reg, const struct ref *r, const char *rest);
+/* The URL transport_send sends for url (to free): http:// for a loopback
+ * host whose TLS handshake failed, else url itself. */
+char *transport_url(const struct registry *reg, const char *url);
 
 #endif
