@@ -83,4 +83,19 @@ test_expect_success 'the handshake fails once a run: the scheme is remembered fo
 	test "$n" = 2
 '
 
+test_expect_success 'the sanitizer build and valgrind agree: TLS, and the fallback to HTTP' '
+	printf "%s\t%s\n" "$TLS/app:src" "$TLS_DIGEST" "$PLAIN/app:src" "$PLAIN_DIGEST" >expect &&
+	test -z "${SANBIN:-}" || {
+		REGISTRY_CA_FILE=$PKI/ca.pem "$SANBIN/image-probe" "$TLS/app:src" "$PLAIN/app:src" >out 2>err &&
+		test_cmp expect out &&
+		test_no_grep "runtime error|Sanitizer" err
+	} &&
+	! command -v valgrind >/dev/null || {
+		REGISTRY_CA_FILE=$PKI/ca.pem valgrind -q --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+			image-probe "$TLS/app:src" "$PLAIN/app:src" >out 2>err &&
+		test_cmp expect out
+	}
+'
+
 test_done

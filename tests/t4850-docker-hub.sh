@@ -153,6 +153,25 @@ test_expect_success '429 for ever: bounded by --attempts, exit 1, named' '
 	test "$(grep -c -- "-> 429" "$ALWAYS_LOG")" = 3
 '
 
+test_expect_success 'the sanitizer build and valgrind agree: connect-to, renewed tokens, a push' '
+	printf "%s\t%s\n" rust:slow - rust:1 "$RUST_DIGEST" >expect &&
+	test -z "${SANBIN:-}" || {
+		REGISTRY_CONNECT_TO=$LYING "$SANBIN/image-probe" rust:slow rust:1 >out 2>err &&
+		test_cmp expect out &&
+		test_no_grep "runtime error|Sanitizer" err
+	} &&
+	! command -v valgrind >/dev/null || {
+		REGISTRY_CONNECT_TO=$EXPIRING valgrind -q --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+			image-probe rust:slow rust:1 >out 2>err &&
+		test_cmp expect out &&
+		echo docker.io/chef/cargo-chef:v3 |
+			REGISTRY_CREDENTIALS_HOST=docker.io REGISTRY_USER=chef REGISTRY_PASSWORD=pw-Chef-2Zq8 \
+			valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			--error-exitcode=99 image-alias chef/cargo-chef:src >out 2>err
+	}
+'
+
 test_expect_success 'REGISTRY_CONNECT_TO is validated strictly: exit 2, named, before any request' '
 	wc -l <"$HUB_LOG" >before &&
 	for bad in "registry-1.docker.io:443:127.0.0.1" "registry-1.docker.io:0:127.0.0.1:5000" \
