@@ -83,6 +83,14 @@ test_expect_success 'the handshake fails once a run: the scheme is remembered fo
 	test "$n" = 2
 '
 
+test_expect_success 'an unreadable REGISTRY_CA_FILE: exit 2, named, no request' '
+	on "$TLS_DIR" && registry_mark &&
+	REGISTRY_CA_FILE=$PKI/none.pem test_status 2 image-probe "$TLS/app:src" >out 2>err &&
+	test_empty out &&
+	test_grep "^image-probe: REGISTRY_CA_FILE: cannot read " err &&
+	test "$(registry_count_since "*")" = 0
+'
+
 test_expect_success 'the sanitizer build and valgrind agree: TLS, and the fallback to HTTP' '
 	printf "%s\t%s\n" "$TLS/app:src" "$TLS_DIGEST" "$PLAIN/app:src" "$PLAIN_DIGEST" >expect &&
 	test -z "${SANBIN:-}" || {

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char registry_usage[] =
 	"  --insecure              plain HTTP to a non-loopback registry\n"
@@ -119,6 +120,14 @@ int registry_parse_args(int argc, char **argv, struct registry_options *o,
 			exit(EXIT_USAGE);
 		}
 		o->connect_to = connect_to;
+	}
+	const char *ca = getenv("REGISTRY_CA_FILE");
+	if (ca && *ca && access(ca, R_OK) != 0) {
+		char *q = quoted(ca);
+		warnx("REGISTRY_CA_FILE: cannot read %s", q);
+		free(q);
+		usage(EXIT_USAGE);
+		exit(EXIT_USAGE);
 	}
 	for (size_t k = 0; k < sizeof knobs / sizeof *knobs; k++) {
 		const char *v = getenv(knobs[k].env);
