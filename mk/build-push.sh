@@ -27,17 +27,6 @@ retry() {
 	done
 }
 
-# registry_of REF: the registry host of an image reference; docker.io when
-# its first part names none (no dot, colon, or localhost), as docker reads it.
-registry_of() {
-	first=
-	case $1 in */*) first=${1%%/*} ;; esac
-	case $first in
-	*.* | *:* | localhost) echo "$first" ;;
-	*) echo docker.io ;;
-	esac
-}
-
 case $builder in
 buildx)
 	set -- docker buildx build --platform "$platforms" --provenance=false --push \
@@ -59,28 +48,57 @@ buildah)
 	}
 	authdir=
 	trap 'cleanup; [ -z "$authdir" ] || rm -rf "$authdir"' EXIT
-	# Credentials in the environment win, as for the registry tools; buildah
-	# gets them in an auth file of its own (never in its arguments), else
-	# it reads $DOCKER_CONFIG/config.json (or ~/.docker's) as they do.
-	if [ -n "${REGISTRY_USER:-}" ] && [ -n "${REGISTRY_PASSWORD:-}" ]; then
+	# The environment's credentials are IMAGE's registry's only
+	# (REGISTRY_CREDENTIALS_HOST, set by mk/lib.sh; unset: nobody's), as
+	# for the registry tools: the base registry gets what config.json holds
+	# for it, or nothing.  buildah gets them in an auth file of its own
+	# (never in its arguments): config.json with that one entry replaced.
+	owner=${REGISTRY_CREDENTIALS_HOST:-}
+	if [ -n "$owner" ] && [ -n "${REGISTRY_USER:-}" ] && [ -n "${REGISTRY_PASSWORD:-}" ]; then
 		authdir=$(mktemp -d "${TMPDIR:-/tmp}/build-auth.XXXXXX")
 		REGISTRY_AUTH_FILE=$authdir/auth.json
 		export REGISTRY_AUTH_FILE
-		jq -n --arg from "$(registry_of "$base")" --arg to "$(registry_of "$canonical")" '
+		config=${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}/config.json
+		[ -f "$config" ] || config=/dev/null
+		jq -n --arg to "$owner" --slurpfile cfg "$config" '
 			("\($ENV.REGISTRY_USER):\($ENV.REGISTRY_PASSWORD)" | @base64) as $auth
-			| {auths: {($from): {$auth}, ($to): {$auth}}}' >"$REGISTRY_AUTH_FILE"
+			| ($cfg[0] // {}) | .auths[$to] = {$auth}
+			| if .credHelpers then del(.credHelpers[$to]) else . end' >"$REGISTRY_AUTH_FILE"
 	fi
-	pull_tls=--tls-verify=true
-	! loopback "$base" || pull_tls=--tls-verify=false
-	push_tls=--tls-verify=true
-	! loopback "$canonical" || push_tls=--tls-verify=false
+	# TLS as the registry tools speak it: always verified (REGISTRY_CA_FILE's
+	# CAs added, through a --cert-dir), and plain HTTP only to a loopback
+	# registry whose TLS handshake fails (curl's exit 35).  buildah has no
+	# connect-to: REGISTRY_CONNECT_TO's names must resolve for it.
+	certdir=
+	if [ -n "${REGISTRY_CA_FILE:-}" ]; then
+		[ -r "$REGISTRY_CA_FILE" ] || die "REGISTRY_CA_FILE=$REGISTRY_CA_FILE: not readable"
+		[ -n "$authdir" ] || authdir=$(mktemp -d "${TMPDIR:-/tmp}/build-auth.XXXXXX")
+		certdir=$authdir/certs
+		mkdir "$certdir" && cp "$REGISTRY_CA_FILE" "$certdir/ca.crt"
+	fi
+	tls_of() { # REF: buildah's TLS options for REF's registry
+		if loopback "$1"; then
+			rc=0
+			curl -s -o /dev/null --max-time "${REGISTRY_CONNECT_TIMEOUT:-10}" \
+				"https://$(registry_of "$1")/v2/" || rc=$?
+			if [ "$rc" -eq 35 ]; then
+				echo --tls-verify=false
+				return
+			fi
+		fi
+		echo --tls-verify=true
+		[ -z "$certdir" ] || echo "--cert-dir=$certdir"
+	}
+	pull_tls=$(tls_of "$base" | tr '\n' ' ')
+	push_tls=$(tls_of "$canonical" | tr '\n' ' ')
 	# from empty storage each time: an attempt that failed half way must
 	# leave nothing in the list for the next one
 	# --pull=always: when a platform's pull fails, buildah would otherwise
 	# build from the image already in store for another platform (a warning)
 	build() {
 		cleanup
-		b bud --isolation chroot --pull=always "$pull_tls" --platform "$platforms" --manifest "$list" \
+		# shellcheck disable=SC2086 # options without blanks, split on purpose
+		b bud --isolation chroot --pull=always $pull_tls --platform "$platforms" --manifest "$list" \
 			--build-arg "BASE_IMAGE=$base" --build-arg "CHEF_TAG=$version" \
 			--file "$CONTEXT/Dockerfile" "$CONTEXT"
 	}
@@ -93,7 +111,8 @@ buildah)
 	# canonical image's.
 	retry 3 build
 	{ echo "$canonical"; cat "$tagfile"; } | while IFS= read -r ref; do
-		retry "${REGISTRY_ATTEMPTS:-5}" b manifest push --all --format oci "$push_tls" "$list" "docker://$ref"
+		# shellcheck disable=SC2086 # options without blanks, split on purpose
+		retry "${REGISTRY_ATTEMPTS:-5}" b manifest push --all --format oci $push_tls "$list" "docker://$ref"
 	done ;;
 *) die "BUILDER=$builder: want buildx or buildah" ;;
 esac

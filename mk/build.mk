@@ -12,17 +12,17 @@ BINS    = $(TOOLS:%=bin/%)
 SANBINS = $(TOOLS:%=build/san/bin/%)
 MANS    = $(TOOLS:%=tools/%.1)
 # Every library, for the fuzz targets; config.mk's LIBS when pkg-config fails.
-DEPLIBS = $$(pkg-config --libs libcurl jansson libcrypto nettle 2>/dev/null || echo '$(LIBS) -lnettle')
+DEPLIBS = $$(pkg-config --libs libcurl jansson libssl libcrypto nettle 2>/dev/null || echo '$(LIBS) -lnettle')
 
 # The pkg-config packages of each tool: jansson for the JSON group lines,
 # nettle for SHA-256 (rust-groups' group_key_tag, a manifest's digest),
-# libcurl and libcrypto (secrets wiped, config.json's base64) for the
-# registry client.
+# libcurl, libssl (REGISTRY_CA_FILE's CAs added to the system's) and
+# libcrypto (secrets wiped, config.json's base64) for the registry client.
 PKGS_semver-check   =
 PKGS_rust-groups    = jansson nettle
 PKGS_arch-filter    = jansson
 PKGS_tag-gen        = jansson
-PKGS_image-probe    = libcurl jansson nettle libcrypto
+PKGS_image-probe    = libcurl jansson nettle libssl libcrypto
 PKGS_image-alias    = $(PKGS_image-probe)
 PKGS_image-manifest = $(PKGS_image-probe)
 PKGS_image-tags     = $(PKGS_image-probe)

@@ -48,6 +48,26 @@ loopback() {
 	return 1
 }
 
+# registry_of REF: the registry host of an image reference; docker.io when
+# its first part names none (no dot, colon, or localhost), as docker reads it.
+registry_of() {
+	first=
+	case $1 in */*) first=${1%%/*} ;; esac
+	case $first in
+	*.* | *:* | localhost) echo "$first" ;;
+	*) echo docker.io ;;
+	esac
+}
+
+# The environment's credentials (REGISTRY_USER, REGISTRY_PASSWORD) are
+# IMAGE's registry's only: the registry tools and build-push.sh send them to
+# REGISTRY_CREDENTIALS_HOST and nowhere else (the base registry gets what
+# config.json holds for it).
+if [ -n "${IMAGE:-}" ]; then
+	REGISTRY_CREDENTIALS_HOST=$(registry_of "$IMAGE")
+	export REGISTRY_CREDENTIALS_HOST
+fi
+
 # stamp_name LINE CONTEXT_HASH: the stamp file name of a group of the plan:
 # <key16>.<sha256 of the plan line and the build context's hash>.  The line
 # holds all the work depends on but the context: the version, the group key,

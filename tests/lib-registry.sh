@@ -16,6 +16,11 @@
 #                           (and $REGISTRY, $REGISTRY_DIR)
 #   token_count             requests the (last) token server answered
 #   ref_digest HOST/REPO:TAG [curl options]   the digest served, by HEAD
+#                           (in $REF_SCHEME, http unless set; curl reads
+#                           CURL_CA_BUNDLE for https)
+#   tls_ca DIR              a CA: DIR/ca.pem, DIR/ca.key
+#   tls_cert DIR NAME SANS  a server certificate the CA signs, for SANS
+#                           ("DNS:localhost,IP:127.0.0.1"): DIR/NAME.pem, .key
 #   proxy_start MODE [fault-proxy.py options]   -> $PROXY, $PROXY_LOG
 #   docker_config DIR HOST USER PASS   writes DIR/config.json with auths
 #   test_grep_i RE FILE; tool_summary_re TOOL    assertions on the tools
@@ -166,8 +171,23 @@ ref_digest() {
 	ref=$1
 	shift
 	curl -sfI "$@" -H "Accept: $MANIFEST_ACCEPT" \
-		"http://${ref%%/*}/v2/$(printf '%s' "${ref#*/}" | sed 's/:\([^:]*\)$/\/manifests\/\1/')" |
+		"${REF_SCHEME:-http}://${ref%%/*}/v2/$(printf '%s' "${ref#*/}" | sed 's/:\([^:]*\)$/\/manifests\/\1/')" |
 		tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p'
+}
+
+tls_ca() {
+	mkdir -p "$1" &&
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=test CA $$" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign \
+		-keyout "$1/ca.key" -out "$1/ca.pem" 2>/dev/null
+}
+
+tls_cert() {
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" \
+		-keyout "$1/$2.key" -out "$1/$2.csr" 2>/dev/null &&
+	printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$3" >"$1/$2.ext" &&
+	openssl x509 -req -in "$1/$2.csr" -CA "$1/ca.pem" -CAkey "$1/ca.key" \
+		-CAcreateserial -days 2 -extfile "$1/$2.ext" -out "$1/$2.pem" 2>/dev/null
 }
 
 # test_grep_i PATTERN FILE: test_grep, ignoring case.

@@ -80,7 +80,7 @@ export T PASS
 
 test_expect_success 'token auth: one token for repository:NAME:pull, the listing retried with it' '
 	: >"$TOKEN_LOG" &&
-	REGISTRY_USER=tina REGISTRY_PASSWORD=$PASS image-tags "$T/private/app" >out 2>err &&
+	REGISTRY_CREDENTIALS_HOST=$T REGISTRY_USER=tina REGISTRY_PASSWORD=$PASS image-tags "$T/private/app" >out 2>err &&
 	echo v1 >expect &&
 	test_cmp expect out &&
 	summary_is 2 1 &&

@@ -144,7 +144,7 @@ test_expect_success 'a helper that does not know the host: no credentials, exit 
 '
 
 test_expect_success 'REGISTRY_USER and REGISTRY_PASSWORD, with no config at all' '
-	REGISTRY_USER=alice REGISTRY_PASSWORD=$PASS image-probe "$BASIC/app:src" >out 2>err &&
+	REGISTRY_CREDENTIALS_HOST=$BASIC REGISTRY_USER=alice REGISTRY_PASSWORD=$PASS image-probe "$BASIC/app:src" >out 2>err &&
 	printf "%s\t%s\n" "$BASIC/app:src" "$SRC_DIGEST" >expect &&
 	test_cmp expect out &&
 	secrets_absent out err
@@ -152,7 +152,7 @@ test_expect_success 'REGISTRY_USER and REGISTRY_PASSWORD, with no config at all'
 
 test_expect_success 'the environment wins over a config.json with a wrong password' '
 	config wrong "{\"auths\": {\"$BASIC\": {\"auth\": \"$(auth_of alice wrong-pw)\"}}}" &&
-	DOCKER_CONFIG=$TRASH/wrong REGISTRY_USER=alice REGISTRY_PASSWORD=$PASS \
+	DOCKER_CONFIG=$TRASH/wrong REGISTRY_CREDENTIALS_HOST=$BASIC REGISTRY_USER=alice REGISTRY_PASSWORD=$PASS \
 		image-probe "$BASIC/app:src" >out 2>err &&
 	printf "%s\t%s\n" "$BASIC/app:src" "$SRC_DIGEST" >expect &&
 	test_cmp expect out
@@ -271,7 +271,7 @@ test_expect_success 'token: a wrong password: the token server refuses, exit 1, 
 '
 
 test_expect_success 'REGISTRY_USER/REGISTRY_PASSWORD on the token registry' '
-	REGISTRY_USER=bob REGISTRY_PASSWORD=pw-Bob-5Rt1 image-probe "$TOK/private/app:b1" >out 2>err &&
+	REGISTRY_CREDENTIALS_HOST=$TOK REGISTRY_USER=bob REGISTRY_PASSWORD=pw-Bob-5Rt1 image-probe "$TOK/private/app:b1" >out 2>err &&
 	printf "%s\t%s\n" "$TOK/private/app:b1" "$PRIV_DIGEST" >expect &&
 	test_cmp expect out &&
 	secrets_absent out err

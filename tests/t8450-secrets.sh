@@ -4,8 +4,9 @@
 # Basic-auth registry (bcrypt htpasswd), IMAGE on a token-auth registry
 # (RS256 JWTs from tests/fixtures/token-server.py), the same user and a
 # distinctive password on both.  Credentials first from a docker config.json,
-# then from REGISTRY_USER and REGISTRY_PASSWORD alone (buildah then gets
-# them from an auth file the pipeline writes and removes).  Meanwhile every
+# then from REGISTRY_USER and REGISTRY_PASSWORD for IMAGE's registry, with a
+# config.json for the base's (buildah then gets them from an auth file the
+# pipeline writes and removes).  Meanwhile every
 # process's arguments are sampled (/proc/*/cmdline, every ~20 ms): the
 # password, the base64 of user:password and any JWT ("eyJ") appear in no
 # argument, no file under $STATE or left in TMPDIR, and no output of make.
@@ -39,6 +40,11 @@ export BASIC
 mkdir -p "$TRASH/config"
 jq -n --arg basic "$BASIC" --arg token "$REGISTRY" --arg auth "$AUTH" \
 	'{auths: {($basic): {$auth}, ($token): {$auth}}}' >"$TRASH/config/config.json"
+# the environment's credentials are IMAGE's registry's only: the base
+# registry's come from a config.json that names it alone
+mkdir -p "$TRASH/base-config"
+jq -n --arg basic "$BASIC" --arg auth "$AUTH" '{auths: {($basic): {$auth}}}' \
+	>"$TRASH/base-config/config.json"
 
 # sample_argv: until ./stop exists (3000 rounds at most, ~1 minute), every
 # ~20 ms, each process's arguments not seen before, one line each.
@@ -105,13 +111,14 @@ test_expect_success 'config.json: a whole publish, no secret in arguments, state
 	test_grep "every tag at its canonical digest" verify
 '
 
-test_expect_success 'REGISTRY_USER and REGISTRY_PASSWORD alone: the same, buildah included' '
+test_expect_success 'REGISTRY_USER and REGISTRY_PASSWORD for IMAGE (the base from config.json): the same, buildah included' '
 	release v0.1.78 &&
 	registry_mark &&
-	REGISTRY_USER=$LOGIN REGISTRY_PASSWORD=$PASS published_watched &&
+	DOCKER_CONFIG=$TRASH/base-config REGISTRY_USER=$LOGIN REGISTRY_PASSWORD=$PASS published_watched &&
 	test "$(builds)" = 2 &&
 	secrets_kept &&
-	REGISTRY_USER=$LOGIN REGISTRY_PASSWORD=$PASS pub verify BASE_REPO="$BASIC/rust" >verify 2>&1 &&
+	DOCKER_CONFIG=$TRASH/base-config REGISTRY_USER=$LOGIN REGISTRY_PASSWORD=$PASS \
+		pub verify BASE_REPO="$BASIC/rust" >verify 2>&1 &&
 	test_grep "every tag at its canonical digest" verify
 '
 

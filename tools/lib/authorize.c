@@ -52,8 +52,14 @@ static const char *bearer(struct registry *reg, struct host_auth *h, const char 
 	char *key = xasprintf("%s %s %s", ch->realm, ch->service ? ch->service : "", scope);
 	for (size_t i = 0; i < reg->ntokens; i++)
 		if (strcmp(reg->tokens[i].key, key) == 0) {
-			free(key);
-			return reg->tokens[i].header;
+			if (reg->tokens[i].expires > monotonic_ms()) {
+				free(key);
+				return reg->tokens[i].header;
+			}
+			/* renewed before it is refused: Docker Hub's last 300 s */
+			token_free(&reg->tokens[i]);
+			reg->tokens[i] = reg->tokens[--reg->ntokens];
+			break;
 		}
 	bool failed;
 	const struct credentials *cr = credentials(reg, h, &failed);
@@ -100,8 +106,12 @@ static const char *bearer(struct registry *reg, struct host_auth *h, const char 
 			registry_fail(reg, "token server %s answered a token of %zu bytes, longer than %ld",
 			              realm, strlen(token), MAX_TOKEN);
 		} else {
+			/* the spec's default lifetime is 60 s; renew a little early */
+			long life = token_expires_in(resp.body.data, resp.body.len) * 1000L;
+			long margin = life / 10 < 5000 ? life / 10 : 5000;
 			reg->tokens = xrealloc(reg->tokens, (reg->ntokens + 1) * sizeof *reg->tokens);
-			reg->tokens[reg->ntokens] = (struct token){key, xasprintf("Authorization: Bearer %s", token)};
+			reg->tokens[reg->ntokens] = (struct token){key, xasprintf("Authorization: Bearer %s", token),
+			                                           monotonic_ms() + life - margin};
 			header = reg->tokens[reg->ntokens++].header;
 			key = NULL;
 		}
@@ -248,4 +258,14 @@ char *token_from_json(const char *body, size_t len)
 	char *token = t && *t ? xstrdup(t) : NULL;
 	json_decref(j);
 	return token;
+}
+
+long token_expires_in(const char *body, size_t len)
+{
+	json_t *j = json_loadb(body, len, 0, NULL);
+	json_t *v = json_object_get(j, "expires_in");
+	long s = json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) <= 86400
+	                 ? (long)json_integer_value(v) : 60;
+	json_decref(j);
+	return s;
 }

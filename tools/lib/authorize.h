@@ -4,7 +4,9 @@
  * A request about a repository goes with the authorization its host asked
  * for: a Bearer token for the request's scope (fetched from the challenge's
  * realm at the first 401, with the host's credentials or anonymously, then
- * cached for the run), or Basic credentials.  A 401 is answered once; after
+ * cached until its expires_in), or Basic credentials.  The host's
+ * credentials go to the host itself (Basic) or to the realm its challenge
+ * names (Bearer), docker's rule, and to no other host.  A 401 is answered once; after
  * that it is an error. */
 #include "client.h"
 #include "ref.h"
@@ -28,5 +30,8 @@ bool learn_challenge(struct registry *reg, struct host_auth *h, const struct res
 /* The token of a token server's JSON answer ("token", else "access_token"),
  * or NULL. */
 char *token_from_json(const char *body, size_t len);
+/* The token's lifetime in seconds: its "expires_in" (1 to 86400), else the
+ * token spec's default, 60.  A token is renewed before it ends. */
+long token_expires_in(const char *body, size_t len);
 
 #endif

@@ -51,6 +51,14 @@ struct registry *registry_begin(const struct registry_options *o)
 	reg->rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() << 20 ^ (uint64_t)monotonic_ms();
 	if (!reg->rng)
 		reg->rng = 1;
+	/* validated by registry_parse_args: curl gets the entries one by one */
+	for (const char *p = o->connect_to; p && *p;) {
+		size_t n = strcspn(p, ",");
+		char *entry = xstrndup(p, n);
+		reg->connect_to = curl_slist_append(reg->connect_to, entry);
+		free(entry);
+		p += n + (p[n] == ',');
+	}
 	return reg;
 }
 
@@ -76,6 +84,8 @@ void registry_end(struct registry *reg)
 	for (size_t i = 0; i < reg->ntokens; i++)
 		token_free(&reg->tokens[i]);
 	free(reg->tokens);
+	strlist_free(&reg->plain_http);
+	curl_slist_free_all(reg->connect_to);
 	buf_free(&reg->error);
 	free(reg);
 }

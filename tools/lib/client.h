@@ -28,6 +28,7 @@ struct host_auth {
 struct token {
 	char *key;     /* realm, service and scope */
 	char *header;  /* "Authorization: Bearer ..." */
+	long expires;  /* monotonic_ms() when it is no longer to be sent */
 };
 
 struct registry {
@@ -41,6 +42,8 @@ struct registry {
 	struct token *tokens;
 	size_t ntokens;
 	char ratelimit[96];           /* "N of M per Ws", the last one seen */
+	struct strlist plain_http;    /* loopback hosts whose TLS handshake failed */
+	struct curl_slist *connect_to;   /* REGISTRY_CONNECT_TO's entries */
 	uint64_t rng;
 	long deadline_at;             /* monotonic ms the operation under way ends by; 0: none */
 };

@@ -53,6 +53,11 @@ static bool key_matches(const char *key, const char *host)
 	return strlen(host) == n && strncmp(key, host, n) == 0;
 }
 
+bool credentials_host_matches(const char *name, const char *host)
+{
+	return key_matches(name, host);
+}
+
 static json_t *object_for_host(json_t *obj, const char *host)
 {
 	const char *key;
@@ -219,12 +224,20 @@ enum credentials_found credentials_find(const char *host, struct credentials *cr
 	*cr = (struct credentials){0};
 	*err = NULL;
 	const char *user = getenv("REGISTRY_USER"), *pass = getenv("REGISTRY_PASSWORD");
+	const char *owner = getenv("REGISTRY_CREDENTIALS_HOST");
 	if (user && *user) {
 		if (!pass)
 			return *err = xstrdup("REGISTRY_USER is set but REGISTRY_PASSWORD is not"), -1;
-		cr->user = xstrdup(user);
-		cr->secret = xstrdup(pass);
-		return 1;
+		/* the environment's credentials are for one registry, named: an
+		 * unnamed one gets them never, so a base registry never sees them */
+		if (owner && *owner && credentials_host_matches(owner, host)) {
+			cr->user = xstrdup(user);
+			cr->secret = xstrdup(pass);
+			return 1;
+		}
+		if (!owner || !*owner)
+			warnx("REGISTRY_USER is set but REGISTRY_CREDENTIALS_HOST is not: the environment's "
+			      "credentials go to no registry (%s asked for some)", host);
 	}
 	char *path = config_path();
 	if (!path || access(path, F_OK) != 0) {

@@ -22,8 +22,10 @@ struct ref {
  * static message and leaves *r empty. */
 bool ref_parse(const char *s, struct ref *r, const char **why);
 void ref_free(struct ref *r);
-/* Loopback hosts (localhost, 127.0.0.0/8, [::1]) are spoken to in plain HTTP. */
+/* Loopback hosts (localhost, 127.0.0.0/8, [::1]), with or without a port:
+ * spoken to in HTTPS first, in plain HTTP when the TLS handshake fails. */
 bool ref_is_loopback(const struct ref *r);
+bool host_is_loopback(const char *host);
 bool ref_is_docker_hub(const struct ref *r);
 /* The same for a host ("127.0.0.1:5000", "localhost", "[::1]"), as a URL's
  * authority names it. */

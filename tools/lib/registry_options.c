@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char registry_usage[] =
 	"  --insecure              plain HTTP to a non-loopback registry\n"
@@ -51,10 +52,83 @@ static void set_knob(const struct knob *k, struct registry_options *o, const cha
 	}
 }
 
+/* A host of a connect-to entry, up to the ':' after it. */
+static const char *host_part(const char *p)
+{
+	if (*p == '[') {
+		size_t n = strspn(p + 1, "0123456789abcdefABCDEF:.");
+		return n > 1 && p[1 + n] == ']' ? p + n + 2 : NULL;
+	}
+	const char *start = p, *label = p;
+	for (;; p++) {
+		bool alnum = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		             (*p >= '0' && *p <= '9');
+		if (alnum)
+			continue;
+		if (*p == '-' && p > label)
+			continue;
+		if (*p == '.' && p > label && p[-1] != '-') {
+			label = p + 1;
+			continue;
+		}
+		break;
+	}
+	return p > label && p[-1] != '-' && p - start <= 253 ? p : NULL;
+}
+
+/* A port, 1 to 65535, up to the character after it. */
+static const char *port_part(const char *p)
+{
+	size_t n = strspn(p, "0123456789");
+	if (n < 1 || n > 5 || *p == '0')
+		return NULL;
+	long v = strtol(p, NULL, 10);
+	return v >= 1 && v <= 65535 ? p + n : NULL;
+}
+
+bool valid_connect_to(const char *s, const char **why)
+{
+	const char *p = s;
+	for (;;) {
+		for (int part = 0; part < 4; part++) {
+			const char *end = part % 2 ? port_part(p) : host_part(p);
+			if (!end || (part < 3 && *end != ':')) {
+				*why = part % 2 ? "want a port from 1 to 65535" : "want a host name or address";
+				return false;
+			}
+			p = end + (part < 3);
+		}
+		if (*p == '\0')
+			return true;
+		if (*p != ',' || p[1] == '\0') {
+			*why = "want HOST:PORT:TO_HOST:TO_PORT[,...]";
+			return false;
+		}
+		p++;
+	}
+}
+
 int registry_parse_args(int argc, char **argv, struct registry_options *o,
                         const struct registry_flag *flags, void (*usage)(int))
 {
-	*o = (struct registry_options){false, 5, 120, 10, 30, 500};
+	*o = (struct registry_options){false, 5, 120, 10, 30, 500, NULL};
+	const char *connect_to = getenv("REGISTRY_CONNECT_TO"), *why;
+	if (connect_to && *connect_to) {
+		if (!valid_connect_to(connect_to, &why)) {
+			warnx("REGISTRY_CONNECT_TO: %s", why);
+			usage(EXIT_USAGE);
+			exit(EXIT_USAGE);
+		}
+		o->connect_to = connect_to;
+	}
+	const char *ca = getenv("REGISTRY_CA_FILE");
+	if (ca && *ca && access(ca, R_OK) != 0) {
+		char *q = quoted(ca);
+		warnx("REGISTRY_CA_FILE: cannot read %s", q);
+		free(q);
+		usage(EXIT_USAGE);
+		exit(EXIT_USAGE);
+	}
 	for (size_t k = 0; k < sizeof knobs / sizeof *knobs; k++) {
 		const char *v = getenv(knobs[k].env);
 		if (v && *v)

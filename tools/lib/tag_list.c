@@ -63,8 +63,13 @@ int tag_list(struct registry *reg, const struct ref *r, struct strlist *tags)
 		struct response resp = {0};
 		const char *why = NULL;
 		char *next = NULL;
+		int sent = authorized_request(reg, "GET", url, r, false, NULL, NULL, &reg->lists, &resp);
+		/* the next page is relative to the URL as sent (maybe http now) */
+		char *as_sent = transport_url(reg, url);
+		free(url);
+		url = as_sent;
 		strlist_push(&seen, url);
-		if (authorized_request(reg, "GET", url, r, false, NULL, NULL, &reg->lists, &resp) != 0)
+		if (sent != 0)
 			rc = REG_FAILED;
 		else if (resp.status / 100 == 3 && resp.location) {
 			/* a redirect goes where a next link may go, and no further */

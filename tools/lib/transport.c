@@ -11,6 +11,8 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 static const char ACCEPT[] =
 	"Accept: application/vnd.oci.image.index.v1+json, "
@@ -228,16 +230,27 @@ static bool transient(CURLcode rc)
 	}
 }
 
-static void setup(struct registry *reg, const struct request *rq, struct response *resp,
-                  struct curl_slist **headers, long timeout_ms)
+/* REGISTRY_CA_FILE's certificates join the system's (CURLOPT_CAINFO would
+ * replace them): a private registry's CA and Docker Hub's both verify. */
+static CURLcode add_ca_file(CURL *curl, void *ssl_ctx, void *path)
+{
+	(void)curl;
+	X509_STORE *store = SSL_CTX_get_cert_store((SSL_CTX *)ssl_ctx);
+	return X509_STORE_load_file(store, path) == 1 ? CURLE_OK : CURLE_SSL_CACERT_BADFILE;
+}
+
+static void setup(struct registry *reg, const struct request *rq, const char *url,
+                  struct response *resp, struct curl_slist **headers, long timeout_ms)
 {
 	CURL *c = reg->curl;
 	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, rq->url);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	if (reg->connect_to)
+		curl_easy_setopt(c, CURLOPT_CONNECT_TO, reg->connect_to);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* no downgrade: what started on https:// stays there */
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
-	                 strncmp(rq->url, "https://", 8) == 0 ? "https" : "http,https");
+	                 strncmp(url, "https://", 8) == 0 ? "https" : "http,https");
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, reg->curl_error);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, argv0);
@@ -251,8 +264,10 @@ static void setup(struct registry *reg, const struct request *rq, struct respons
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, response_on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
 	const char *ca = getenv("REGISTRY_CA_FILE");
-	if (ca && *ca)
-		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+	if (ca && *ca) {
+		curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, add_ca_file);
+		curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, (void *)ca);
+	}
 	*headers = NULL;
 	if (rq->manifest)
 		*headers = curl_slist_append(*headers, ACCEPT);
@@ -287,6 +302,38 @@ static void free_headers(struct curl_slist *h)
 	curl_slist_free_all(h);
 }
 
+/* "HOST[:PORT]" of an https:// URL; NULL for any other. */
+static char *https_host(const char *url)
+{
+	if (strncmp(url, "https://", 8) != 0)
+		return NULL;
+	return xstrndup(url + 8, strcspn(url + 8, "/?#"));
+}
+
+char *transport_url(const struct registry *reg, const char *url)
+{
+	char *host = https_host(url);
+	bool plain = host && strlist_has(&reg->plain_http, host);
+	free(host);
+	return plain ? xasprintf("http://%s", url + 8) : xstrdup(url);
+}
+
+/* Docker's rule for a loopback registry: HTTPS first, plain HTTP when the
+ * TLS handshake fails (a certificate that does not verify is another error,
+ * CURLE_PEER_FAILED_VERIFICATION, and no reason to fall back).  The host
+ * is remembered, so the handshake fails once a run. */
+static bool falls_back_to_http(struct registry *reg, const char *url, CURLcode rc)
+{
+	if (rc != CURLE_SSL_CONNECT_ERROR)
+		return false;
+	char *host = https_host(url);
+	bool fall = host && host_is_loopback(host);
+	if (fall)
+		strlist_push(&reg->plain_http, host);
+	free(host);
+	return fall;
+}
+
 void operation_begin(struct registry *reg)
 {
 	reg->deadline_at = monotonic_ms() + reg->o.deadline * 1000L;
@@ -296,33 +343,44 @@ int transport_send(struct registry *reg, const struct request *rq, struct respon
 {
 	long start = monotonic_ms();
 	long end = reg->deadline_at ? reg->deadline_at : start + reg->o.deadline * 1000L;
-	char *url = url_shown(rq->url);
+	char *url = transport_url(reg, rq->url), *shown = url_shown(url);
 	int rc = -1;
 	for (long attempt = 1;; attempt++) {
 		response_free(resp);
 		struct curl_slist *headers;
 		long left = end - monotonic_ms();
 		if (left <= 0) {
-			registry_fail(reg, "%s %s: the deadline of %lds is reached", rq->method, url,
+			registry_fail(reg, "%s %s: the deadline of %lds is reached", rq->method, shown,
 			              reg->o.deadline);
 			break;
 		}
-		setup(reg, rq, resp, &headers, left);
+		setup(reg, rq, url, resp, &headers, left);
 		reg->curl_error[0] = '\0';
 		++*rq->counter;
 		CURLcode code = curl_easy_perform(reg->curl);
 		free_headers(headers);
+		if (falls_back_to_http(reg, url, code)) {
+			/* no request reached the registry: not one to count */
+			--*rq->counter;
+			char *plain = transport_url(reg, url);
+			free(url);
+			free(shown);
+			url = plain;
+			shown = url_shown(url);
+			attempt--;
+			continue;
+		}
 		char *why;
 		curl_off_t retry_after = 0;
-		if (code == CURLE_UNSUPPORTED_PROTOCOL && strncmp(rq->url, "https://", 8) == 0) {
-			registry_fail(reg, "%s %s: a redirect to plain HTTP, refused", rq->method, url);
+		if (code == CURLE_UNSUPPORTED_PROTOCOL && strncmp(url, "https://", 8) == 0) {
+			registry_fail(reg, "%s %s: a redirect to plain HTTP, refused", rq->method, shown);
 			break;
 		} else if (code != CURLE_OK) {
 			const char *err = reg->curl_error[0] ? reg->curl_error : curl_easy_strerror(code);
 			why = resp->too_big ? xstrdup("answer larger than 4 MiB")
 			                    : printable(err, strlen(err), MAX_SERVER_TEXT);
 			if (!transient(code)) {
-				registry_fail(reg, "%s %s: %s", rq->method, url, why);
+				registry_fail(reg, "%s %s: %s", rq->method, shown, why);
 				free(why);
 				break;
 			}
@@ -347,17 +405,17 @@ int transport_send(struct registry *reg, const struct request *rq, struct respon
 		                            : backoff_ms(reg, attempt);
 		const char *s = attempt > 1 ? "s" : "";
 		if (attempt >= reg->o.attempts)
-			registry_fail(reg, "%s %s: %s; gave up after %ld attempt%s in %.1fs", rq->method, url,
+			registry_fail(reg, "%s %s: %s; gave up after %ld attempt%s in %.1fs", rq->method, shown,
 			              why, attempt, s, (now - start) / 1000.0);
 		else if (retry_after > 0 && now + wait >= end)
 			registry_fail(reg, "%s %s: %s; its Retry-After of %llds is beyond the deadline "
-			              "(%lds); gave up after %ld attempt%s", rq->method, url, why,
+			              "(%lds); gave up after %ld attempt%s", rq->method, shown, why,
 			              (long long)retry_after, reg->o.deadline, attempt, s);
 		else if (now + wait >= end)
 			registry_fail(reg, "%s %s: %s; gave up after %ld attempt%s: the deadline of %lds "
-			              "is reached", rq->method, url, why, attempt, s, reg->o.deadline);
+			              "is reached", rq->method, shown, why, attempt, s, reg->o.deadline);
 		else {
-			warnx("%s %s: %s; retrying in %.1fs", rq->method, url, why, wait / 1000.0);
+			warnx("%s %s: %s; retrying in %.1fs", rq->method, shown, why, wait / 1000.0);
 			free(why);
 			sleep_ms(wait);
 			continue;
@@ -366,12 +424,13 @@ int transport_send(struct registry *reg, const struct request *rq, struct respon
 		break;
 	}
 	free(url);
+	free(shown);
 	return rc;
 }
 
 char *repo_url(const struct registry *reg, const struct ref *r, const char *rest)
 {
-	return xasprintf("%s://%s/v2/%s/%s", reg->o.insecure || ref_is_loopback(r) ? "http" : "https",
+	return xasprintf("%s://%s/v2/%s/%s", reg->o.insecure ? "http" : "https",
 	                 r->host, r->name, rest);
 }
 

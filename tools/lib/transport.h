@@ -5,7 +5,9 @@
  * connection failures are retried with exponential backoff and full
  * jitter, honouring Retry-After, within --attempts and --deadline.  Every
  * request sent is counted.  An answer keeps the few headers the client
- * reads and a body of 4 MiB at most. */
+ * reads and a body of 4 MiB at most.  Every connection honours
+ * REGISTRY_CONNECT_TO (curl's CURLOPT_CONNECT_TO) and REGISTRY_CA_FILE
+ * (CAs added to the system's). */
 #include "client.h"
 #include "ref.h"
 #include "util.h"
@@ -75,8 +77,12 @@ void operation_begin(struct registry *reg);
  * unless rq->no_redirect, and never from https:// to http://. */
 int transport_send(struct registry *reg, const struct request *rq, struct response *resp);
 
-/* The URL of rest in r's repository: "http(s)://HOST/v2/NAME/REST" (plain
- * HTTP for a loopback host or --insecure). */
+/* The URL of rest in r's repository: "https://HOST/v2/NAME/REST" (plain
+ * HTTP with --insecure).  transport_send sends it to a loopback host in
+ * plain HTTP once that host's TLS handshake failed. */
 char *repo_url(const struct registry *reg, const struct ref *r, const char *rest);
+/* The URL transport_send sends for url (to free): http:// for a loopback
+ * host whose TLS handshake failed, else url itself. */
+char *transport_url(const struct registry *reg, const char *url);
 
 #endif
