@@ -214,7 +214,7 @@ test_expect_success 'taglinklong: a next link of 30 KB that loops' '
 # ---- credentials never in cleartext; no downgrade ---------------------------
 
 test_expect_success 'realmhttp: an http:// realm from an HTTPS registry is refused before any request' '
-	REGISTRY_USER=alice REGISTRY_PASSWORD=secret-pw-1 run_case realmhttp image-probe "$HS" &&
+	REGISTRY_CREDENTIALS_HOST=$HS REGISTRY_USER=alice REGISTRY_PASSWORD=secret-pw-1 run_case realmhttp image-probe "$HS" &&
 	test_grep_i "realm" realmhttp-image-probe.err &&
 	test_grep "[-]-insecure" realmhttp-image-probe.err &&
 	no_request "/token/realmhttp" &&
@@ -227,13 +227,13 @@ test_expect_success 'realmhttp: refused for anonymous tokens too, image-tags' '
 '
 test_expect_success 'realmhttp with --insecure: the http:// realm is used' '
 	before=$(logged "^http .* /token/realmhttp.* auth=basic") &&
-	REGISTRY_USER=alice REGISTRY_PASSWORD=secret-pw-1 \
+	REGISTRY_CREDENTIALS_HOST=127.1:$HTTP_PORT REGISTRY_USER=alice REGISTRY_PASSWORD=secret-pw-1 \
 		run_case realmhttp image-probe "127.1:$HTTP_PORT" --insecure &&
 	test "$(logged "^http .* /token/realmhttp.* auth=basic")" = $((before + 1)) &&
 	test_grep "HTTP 500" realmhttp-image-probe.err
 '
 test_expect_success 'realmloop: an http:// realm on 127.0.0.1 from an HTTPS registry is used' '
-	REGISTRY_USER=alice REGISTRY_PASSWORD=secret-pw-1 run_case realmloop image-probe "$HS" &&
+	REGISTRY_CREDENTIALS_HOST=$HS REGISTRY_USER=alice REGISTRY_PASSWORD=secret-pw-1 run_case realmloop image-probe "$HS" &&
 	test "$(logged "^http .* /token/realmloop.* auth=basic")" = 1 &&
 	test_grep "HTTP 500" realmloop-image-probe.err
 '
@@ -245,7 +245,7 @@ for t in image-manifest image-tags image-alias; do
 	"
 done
 test_expect_success 'tokdown: a token request redirected from HTTPS to HTTP is refused' '
-	REGISTRY_USER=alice REGISTRY_PASSWORD=secret-pw-1 run_case tokdown image-probe "$HS" &&
+	REGISTRY_CREDENTIALS_HOST=$HS REGISTRY_USER=alice REGISTRY_PASSWORD=secret-pw-1 run_case tokdown image-probe "$HS" &&
 	test_grep_i "redirect" tokdown-image-probe.err &&
 	no_request "^http .*/tokdown"
 '
