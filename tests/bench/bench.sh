@@ -8,7 +8,9 @@
 #  2. the no-op rerun: `make publish` with everything done, against one
 #     image-probe of every canonical image of the plan;
 #  3. filter speed: rust-groups | arch-filter | tag-gen over every revision
-#     of the corpus, against cat of the same files.
+#     of the corpus, against cat of the same files;
+#  4. pushing a build: the requests per build of each push pattern of
+#     mk/build-push.sh (BUILDAH_PUSH=each, before; once, the default).
 # Prints the report (markdown) and writes it to $BENCH_OUT when set.  Exit 1
 # when a target of part 1 fails (the report is written all the same).
 #
@@ -254,6 +256,34 @@ speed() {
 		"($(div "$a" "$files") ms a revision)." ""
 }
 
+# --- 4. one build's push -----------------------------------------------------
+pushes() {
+	local pattern row
+	say "part 4: one publish of 2 groups with each push pattern"
+	for pattern in each once; do
+		row=$(bench_push "$pattern") || fail "the publish with BUILDAH_PUSH=$pattern failed"
+		printf '%s\t%s\n' "$pattern" "$row"
+	done >pushes.tsv
+	out "## 4. Pushing a build" ""
+	out "Revision 005 of library/rust (2 groups, PLATFORMS=$PLATFORMS, 2 children an" \
+		"index), published once with each pattern of mk/build-push.sh, each on a" \
+		"registry and a state of its own; counts per build, from the registry's access log." \
+		"before: \`buildah manifest push --all\` once per tag (the build tag, the canonical" \
+		"and every alias: each re-sends every child manifest and re-checks every blob;" \
+		"BUILDAH_PUSH=each). after (the default): one \`manifest push --all\` to the build tag," \
+		"then image-alias puts the index at the canonical and every alias: one GET of the" \
+		"build's own index (a counted read on Docker Hub), then a HEAD and a PUT a tag." ""
+	out "| per build | manifest PUTs | child manifest PUTs | tag PUTs | children + canonical + build tag + aliases | manifest GETs (counted) | blob HEADs | all requests |" \
+		"|---|--:|--:|--:|--:|--:|--:|--:|"
+	awk -F '\t' '{
+		n = $2
+		label = $1 == "each" ? "before: a push per tag (BUILDAH_PUSH=each)" : "after: pushed once, then image-alias"
+		printf "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", label,
+			$3 / n, $4 / n, $5 / n, $9 / n, $6 / n, $7 / n, $8 / n
+	}' pushes.tsv >>"$report"
+	out ""
+}
+
 section head
 out "# Benchmark" "" \
 	"Written by \`make bench\` (tests/bench/bench.sh) from one run on the machine below:" \
@@ -267,11 +297,13 @@ section part3
 speed
 section part2
 noop
+section part4
+pushes
 section tail
 out "| load average at the end | $(cut -d' ' -f1-3 /proc/loadavg) |" ""
 
 # the machine's table ends with the load average at the end
-sed "/^| load average at the start /r tail.md" head.md | cat - part1.md part2.md part3.md >report.md
+sed "/^| load average at the start /r tail.md" head.md | cat - part1.md part2.md part3.md part4.md >report.md
 cat report.md
 if [ -n "$BENCH_OUT" ]; then
 	{ cp report.md "$BENCH_OUT.tmp" && mv -f "$BENCH_OUT.tmp" "$BENCH_OUT"; } ||
