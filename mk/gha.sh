@@ -5,12 +5,16 @@
 #       GitHub Actions it is also shown live on stderr, inside
 #       ::group::TITLE ... ::endgroup:: and with workflow commands stopped (a
 #       build's output is not the workflow's to obey).  Exits as CMD does.
+#       One build at a time (as a job of the workflow runs one group): the
+#       builds of make -j would interleave inside each other's groups.
 #   mk/gha.sh escape STRING          STRING as workflow command data
 #   mk/gha.sh report [GOAL...]       at the end of a run of the goals
 #       (publish: every group of the plan; group: the group $G): a
 #       ::warning:: for each group waiting for its base, an ::error:: for
 #       each failed one, and a Markdown table of the groups appended to
-#       $GITHUB_STEP_SUMMARY (when set).  No request.
+#       $GITHUB_STEP_SUMMARY (when set): key16, representative tag, state,
+#       canonical digest, tags (the canonical and its aliases), platforms.
+#       No request.
 # A group's state comes from $STATE/status/<key16>, written by
 # publish-group.sh: "built|existed|adopted DIGEST", "waiting: ...",
 # "failed: ..."; a group with no status whose stamp exists was done before.
@@ -111,7 +115,7 @@ report() {
 	trap 'rm -rf "$work"' EXIT
 	# shellcheck disable=SC2086 # one key a word
 	rows $keys >"$work/rows"
-	[ -n "${GITHUB_STEP_SUMMARY:-}" ] || return 0
+	[ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ -s "$work/rows" ] || return 0
 	{
 		echo "### $(plan_version) to $(jq -r '.canonical | sub(":[^:]*$"; "")' "$STATE/plan.jsonl" | head -n 1)"
 		echo
