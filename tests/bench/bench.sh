@@ -265,8 +265,8 @@ pushes() {
 		printf '%s\t%s\n' "$pattern" "$row"
 	done >pushes.tsv
 	out "## 4. Pushing a build" ""
-	out "Revision 005 of library/rust (2 groups, PLATFORMS=$PLATFORMS, 2 children an" \
-		"index), published once with each pattern of mk/build-push.sh, each on a" \
+	out "Revision 005 of library/rust (2 groups, PLATFORMS=$PLATFORMS: an index of 2" \
+		"children a build), published once with each pattern of mk/build-push.sh, each on a" \
 		"registry and a state of its own; counts per build, from the registry's access log." \
 		"before: \`buildah manifest push --all\` once per tag (the build tag, the canonical" \
 		"and every alias: each re-sends every child manifest and re-checks every blob;" \
