@@ -3,13 +3,16 @@
 # CONTEXT for PLATFORMS from BASE (pinned by digest) with CHEF_TAG=VERSION and
 # pushes it as CANONICAL (publish-group.sh gives the build tag).
 #   buildah: daemonless; storage under $STATE/buildah/<key>, removed after.
-#            Each child manifest and the index are pushed once, to
-#            CANONICAL; the tags of TAGFILE are left to image-alias
-#            (publish-group.sh's next step: a HEAD and a PUT of the index
-#            bytes each, after one GET of them).  BUILDAH_PUSH=each is the
-#            pattern before, for make bench: one `manifest push --all` per
-#            tag of TAGFILE too, each re-sending every child manifest and
-#            re-checking every blob (no GET).
+#            BUILDAH_PUSH=each (the default): one `manifest push --all` to
+#            CANONICAL and to every tag of TAGFILE, each re-sending every
+#            child manifest and re-checking every blob (HEADs and PUTs, no
+#            counted read).  BUILDAH_PUSH=once: each child manifest and the
+#            index pushed once, to CANONICAL; the tags of TAGFILE are left
+#            to image-alias (publish-group.sh's next step: a HEAD and a PUT
+#            of the index bytes each), which must first GET those bytes: a
+#            fifth of the requests, but one counted read a build (Docker
+#            Hub counts a manifest GET as a pull, and buildah does not give
+#            the bytes it pushed).
 #   buildx:  docker buildx build --platform ... --push --tag ... with every
 #            tag of TAGFILE (QEMU for foreign platforms; not exercised by
 #            the tests)
@@ -19,7 +22,7 @@ me=build-push
 
 [ $# -eq 6 ] || die "usage: $0 BUILDER BASE VERSION PLATFORMS TAGFILE CANONICAL"
 builder=$1 base=$2 version=$3 platforms=$4 tagfile=$5 canonical=$6
-push_pattern=${BUILDAH_PUSH:-once}
+push_pattern=${BUILDAH_PUSH:-each}
 case $push_pattern in
 once | each) ;;
 *) die "BUILDAH_PUSH=$push_pattern: want once or each" ;;

@@ -47,9 +47,11 @@ plan() {
 	done <"$plan"
 	probe "$work/refs"
 	gets=0 builds=0 moves=0 heads=$(wc -l <"$work/refs")
-	# build-push: a buildah build's aliases cost one GET of its index
-	reads_per_build=2 alias_read=", 1 to alias the build"
-	[ "${BUILDER:-}" != buildx ] || reads_per_build=1 alias_read=
+	# build-push: with BUILDAH_PUSH=once a buildah build's aliases cost one
+	# GET of its index
+	reads_per_build=1 alias_read=
+	[ "${BUILDER:-}" = buildx ] || [ "${BUILDAH_PUSH:-each}" != once ] ||
+		reads_per_build=2 alias_read=", 1 to alias the build"
 	while IFS= read -r line; do
 		printf '%s\n' "$line" | jq -r '.group_key_tag, .group_key, .canonical, .build_tag,
 			(.workflow_canonical // ""), .base, (.platforms | join(" ")),

@@ -1,11 +1,12 @@
 #!/bin/bash
 # shellcheck source-path=SCRIPTDIR disable=SC2016,SC2317 # bodies are eval'ed
-# A buildah build pushes its image once (mk/build-push.sh): each child
-# manifest and the build tag's index, then image-alias puts the same index
-# bytes at the canonical tag and at every alias (a HEAD and a PUT each).
-# Manifest PUTs per build = children + canonical + build tag + aliases.
-# BUILDAH_PUSH=each is the pattern before (one `manifest push --all` per
-# tag), kept for make bench's before/after.
+# The two ways a buildah build pushes its image (mk/build-push.sh).
+# BUILDAH_PUSH=once: each child manifest and the build tag's index once,
+# then image-alias puts the same index bytes at the canonical tag and at
+# every alias (a HEAD and a PUT each, after one GET of the bytes): manifest
+# PUTs per build = children + canonical + build tag + aliases.
+# BUILDAH_PUSH=each, the default: one `manifest push --all` per tag, which
+# re-sends every child manifest for each, and reads nothing.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pipeline.sh
@@ -21,10 +22,10 @@ expected_puts() {
 	jq -s 'map((.platforms | length) + 2 + (.tags | length)) | add' "$STATE/plan.jsonl"
 }
 
-test_expect_success 'a build PUTs each child, the build tag, the canonical and each alias once' '
+test_expect_success 'once: a build PUTs each child, the build tag, the canonical and each alias once' '
 	standins "$LIBRARY" &&
 	registry_mark &&
-	pub publish >out 2>&1 &&
+	pub publish BUILDAH_PUSH=once >out 2>&1 &&
 	test "$(builds)" = 2 &&
 	tags_at_canonical &&
 	want=$(expected_puts) &&
@@ -34,7 +35,7 @@ test_expect_success 'a build PUTs each child, the build tag, the canonical and e
 	test "$(registry_count_since PUT "^/v2/cargo-chef/manifests/sha256:")" = "$children"
 '
 
-test_expect_success 'no tag is PUT twice, and the index bytes are read once per build' '
+test_expect_success 'once: no tag is PUT twice, and the index bytes are read once per build' '
 	test "$(registry_count_since PUT "^/v2/cargo-chef/manifests/[^s]")" = "$(jq -s "map(2 + (.tags | length)) | add" "$STATE/plan.jsonl")" &&
 	test "$(registry_count_since GET "^/v2/cargo-chef/manifests/sha256:")" = 2 &&
 	test "$(registry_count_since GET "^/v2/cargo-chef/manifests/[^s]")" = 0
@@ -42,14 +43,14 @@ test_expect_success 'no tag is PUT twice, and the index bytes are read once per 
 
 test_expect_success 'the rerun sends nothing' '
 	registry_mark &&
-	pub publish >out 2>&1 &&
+	pub publish BUILDAH_PUSH=once >out 2>&1 &&
 	test "$(registry_count_since "*")" = 0
 '
 
-test_expect_success 'BUILDAH_PUSH=each: the pattern before, a whole push per tag' '
+test_expect_success 'each, the default: a whole push per tag, and no read' '
 	release v0.1.78 &&
 	registry_mark &&
-	pub publish BUILDAH_PUSH=each >out 2>&1 &&
+	pub publish >out 2>&1 &&
 	test "$(builds)" = 2 &&
 	tags_at_canonical &&
 	want=$(jq -s "map(((.platforms | length) + 1) * ((.tags | length) + 2)) | add" "$STATE/plan.jsonl") &&

@@ -10,7 +10,7 @@
 #  3. filter speed: rust-groups | arch-filter | tag-gen over every revision
 #     of the corpus, against cat of the same files;
 #  4. pushing a build: the requests per build of each push pattern of
-#     mk/build-push.sh (BUILDAH_PUSH=each, before; once, the default).
+#     mk/build-push.sh (BUILDAH_PUSH=each, the default; once).
 # Prints the report (markdown) and writes it to $BENCH_OUT when set.  Exit 1
 # when a target of part 1 fails (the report is written all the same).
 #
@@ -268,16 +268,16 @@ pushes() {
 	out "Revision 005 of library/rust (2 groups, PLATFORMS=$PLATFORMS: an index of 2" \
 		"children a build), published once with each pattern of mk/build-push.sh, each on a" \
 		"registry and a state of its own; counts per build, from the registry's access log." \
-		"before: \`buildah manifest push --all\` once per tag (the build tag, the canonical" \
-		"and every alias: each re-sends every child manifest and re-checks every blob;" \
-		"BUILDAH_PUSH=each). after (the default): one \`manifest push --all\` to the build tag," \
-		"then image-alias puts the index at the canonical and every alias: one GET of the" \
-		"build's own index (a counted read on Docker Hub), then a HEAD and a PUT a tag." ""
+		"each (the default): \`buildah manifest push --all\` once per tag (the build tag, the" \
+		"canonical and every alias: each re-sends every child manifest and re-checks every" \
+		"blob; no counted read). once (BUILDAH_PUSH=once): one \`manifest push --all\` to the" \
+		"build tag, then image-alias puts the index at the canonical and every alias: one GET" \
+		"of the build's own index (a counted read on Docker Hub), then a HEAD and a PUT a tag." ""
 	out "| per build | manifest PUTs | child manifest PUTs | tag PUTs | children + canonical + build tag + aliases | manifest GETs (counted) | blob HEADs | all requests |" \
 		"|---|--:|--:|--:|--:|--:|--:|--:|"
 	awk -F '\t' '{
 		n = $2
-		label = $1 == "each" ? "before: a push per tag (BUILDAH_PUSH=each)" : "after: pushed once, then image-alias"
+		label = $1 == "each" ? "each (default): a push per tag, no read" : "once: pushed once, then image-alias"
 		printf "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", label,
 			$3 / n, $4 / n, $5 / n, $9 / n, $6 / n, $7 / n, $8 / n
 	}' pushes.tsv >>"$report"
