@@ -1,17 +1,32 @@
 #!/bin/sh
 # mk/build-push.sh BUILDER BASE VERSION PLATFORMS TAGFILE CANONICAL: builds
 # CONTEXT for PLATFORMS from BASE (pinned by digest) with CHEF_TAG=VERSION and
-# pushes it as CANONICAL and as every tag of TAGFILE (one a line): pushing
-# the aliases with the build costs no registry read.
-#   buildx:  docker buildx build --platform ... --push --tag ... (QEMU for
-#            foreign platforms; a matrix job of .github/workflows/publish.yml)
-#   buildah: daemonless; storage under $STATE/buildah/<key>, removed after
+# pushes it as CANONICAL (publish-group.sh gives the build tag).
+#   buildah: daemonless; storage under $STATE/buildah/<key>, removed after.
+#            BUILDAH_PUSH=each (the default): one `manifest push --all` to
+#            CANONICAL and to every tag of TAGFILE, each re-sending every
+#            child manifest and re-checking every blob (HEADs and PUTs, no
+#            counted read).  BUILDAH_PUSH=once: each child manifest and the
+#            index pushed once, to CANONICAL; the tags of TAGFILE are left
+#            to image-alias (publish-group.sh's next step: a HEAD and a PUT
+#            of the index bytes each), which must first GET those bytes: a
+#            fifth of the requests, but one counted read a build (Docker
+#            Hub counts a manifest GET as a pull, and buildah does not give
+#            the bytes it pushed).
+#   buildx:  docker buildx build --platform ... --push --tag ... with every
+#            tag of TAGFILE (QEMU for foreign platforms; not exercised by
+#            the tests)
 set -eu
 me=build-push
 . mk/lib.sh
 
 [ $# -eq 6 ] || die "usage: $0 BUILDER BASE VERSION PLATFORMS TAGFILE CANONICAL"
 builder=$1 base=$2 version=$3 platforms=$4 tagfile=$5 canonical=$6
+push_pattern=${BUILDAH_PUSH:-each}
+case $push_pattern in
+once | each) ;;
+*) die "BUILDAH_PUSH=$push_pattern: want once or each" ;;
+esac
 
 # retry N CMD...: CMD until it succeeds, N times at most, waiting
 # REGISTRY_BACKOFF_MS milliseconds (default 500) after the first failure,
@@ -44,7 +59,7 @@ buildah)
 		buildah --root "$root/root" --runroot "$root/run" --storage-driver vfs "$@"
 	}
 	cleanup() {
-		rm -rf "$root" 2>/dev/null || say "warning: cannot remove $root"
+		rm -rf "$root" "$root.refs" 2>/dev/null || say "warning: cannot remove $root"
 	}
 	authdir=
 	trap 'cleanup; [ -z "$authdir" ] || rm -rf "$authdir"' EXIT
@@ -110,9 +125,11 @@ buildah)
 	# it converted to the Docker format, under another digest than the
 	# canonical image's.
 	retry 3 build
-	{ echo "$canonical"; cat "$tagfile"; } | while IFS= read -r ref; do
+	echo "$canonical" >"$root.refs"
+	[ "$push_pattern" = once ] || cat "$tagfile" >>"$root.refs"
+	while IFS= read -r ref; do
 		# shellcheck disable=SC2086 # options without blanks, split on purpose
 		retry "${REGISTRY_ATTEMPTS:-5}" b manifest push --all --format oci $push_tls "$list" "docker://$ref"
-	done ;;
+	done <"$root.refs" ;;
 *) die "BUILDER=$builder: want buildx or buildah" ;;
 esac

@@ -54,4 +54,5 @@ if [ -d "$STATE/status" ]; then
 		esac
 	done
 fi
+mk/gha.sh report "$@" || status=1 # gha: annotations and the step summary
 exit $status

@@ -53,6 +53,8 @@ set -- "$canonical" "$build_tag"
 [ -z "$workflow" ] || set -- "$@" "$workflow"
 image-probe "$@" >"$work/probe" || die "cannot probe $canonical"
 source=$(source_of "$work/probe" "$canonical" "$build_tag" "$workflow")
+# gha: what the run's summary calls the group (mk/gha.sh)
+case $source in '') how=built ;; "$workflow") how=adopted ;; *) how=existed ;; esac
 if [ -n "$source" ]; then
 	[ "$source" != "$workflow" ] ||
 		say "found under the original workflow's name $workflow: not rebuilt"
@@ -91,8 +93,9 @@ if [ -z "$source" ]; then
 	fi
 	# the build tag first: once it exists, the build is done, whatever is cut
 	{ echo "$canonical"; cat "$work/tags"; } >"$work/targets"
-	if ! mk/build-push.sh "$builder" "$pinned" "$version" "$platforms" "$work/targets" \
-		"$build_tag" >"$log" 2>&1; then
+	# gha: the build's output goes to $log (and, in GitHub Actions, live in a group)
+	if ! mk/gha.sh run "$log" "build of group $key ($(field .representative_rust_tag))" \
+		mk/build-push.sh "$builder" "$pinned" "$version" "$platforms" "$work/targets" "$build_tag"; then
 		tail -n 20 "$log" | sed 's/^/  /' >&2
 		die "build of $canonical failed (log: $log)"
 	fi
@@ -116,3 +119,4 @@ tmp=$(tmpfile "$stamp")
 	echo "digest $digest"
 } >"$tmp"
 mv -f "$tmp" "$stamp"
+echo "$how $digest" >"$STATE/status/$key" # gha: for the run's summary

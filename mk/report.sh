@@ -47,6 +47,11 @@ plan() {
 	done <"$plan"
 	probe "$work/refs"
 	gets=0 builds=0 moves=0 heads=$(wc -l <"$work/refs")
+	# build-push: with BUILDAH_PUSH=once a buildah build's aliases cost one
+	# GET of its index
+	reads_per_build=1 alias_read=
+	[ "${BUILDER:-}" = buildx ] || [ "${BUILDAH_PUSH:-each}" != once ] ||
+		reads_per_build=2 alias_read=", 1 to alias the build"
 	while IFS= read -r line; do
 		printf '%s\n' "$line" | jq -r '.group_key_tag, .group_key, .canonical, .build_tag,
 			(.workflow_canonical // ""), .base, (.platforms | join(" ")),
@@ -66,10 +71,10 @@ plan() {
 		else
 			source=$(source_of "$work/refs.probe" "$canonical" "$build_tag" "$workflow")
 			if [ -z "$source" ]; then
-				state="to build from $base (1 GET to check it)"
+				state="to build from $base (1 GET to check it$alias_read)"
 				[ "$(digest_in "$work/refs.probe" "$canonical")" = - ] ||
-					state="to rebuild: built from other platforms or another build context; from $base (1 GET to check it)"
-				gets=$((gets + 1)) builds=$((builds + 1))
+					state="to rebuild: built from other platforms or another build context; from $base (1 GET to check it$alias_read)"
+				gets=$((gets + reads_per_build)) builds=$((builds + 1))
 			else
 				# which tags would move: HEAD them now
 				printf '%s\n' "$line" | jq -r '.tags[]' >"$work/tags"
@@ -102,7 +107,8 @@ plan() {
 
 matrix() {
 	jq -cs --arg version "$version" '{include: map({group: .group_key_tag,
-		key: .group_key, platforms: (.platforms | join(",")), version: $version})}' "$plan"
+		key: .group_key, rust: .representative_rust_tag, platforms: (.platforms | join(",")),
+		version: $version})}' "$plan"
 }
 
 verify() {

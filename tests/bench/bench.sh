@@ -9,7 +9,9 @@
 #     image-probe of every canonical image of the plan;
 #  3. filter speed: rust-groups | arch-filter | tag-gen over every revision
 #     of the corpus, against as many cat processes over the same files; and
-#     each filter alone, against one cat a file.
+#     each filter alone, against one cat a file;
+#  4. pushing a build: the requests per build of each push pattern of
+#     mk/build-push.sh (BUILDAH_PUSH=each, the default; once).
 # Prints the report (markdown) and writes it to $BENCH_OUT when set.  Exit 1
 # when a target of part 1 fails (the report is written all the same).
 #
@@ -24,7 +26,7 @@
 #   BENCH_REPS      repetitions of each timing (11)
 #   BENCH_JOBS      make -j of each publish (default: the number of CPUs)
 #   BENCH_OUT       the file to write (BENCH.md); empty: print only
-#   BENCH_PARTS     the parts to run (default "1 2 3"); "3" times the
+#   BENCH_PARTS     the parts to run (default "1 2 3 4"); "3" times the
 #                   filters alone, in seconds: its report is the section to
 #                   put in place of BENCH.md's part 3 (it says it ran alone)
 set -u
@@ -32,14 +34,14 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 export SRC
 : "${BENCH_WINDOW:=001-020}" "${BENCH_MOVES=128-129}" "${BENCH_QUIET:=all}"
 : "${BENCH_RELEASES:=3}" "${BENCH_REPS:=11}" "${BENCH_JOBS:=$(nproc)}" "${BENCH_OUT:=}"
-: "${BENCH_PARTS:=1 2 3}"
-# has N: whether BENCH_PARTS holds part N; whole: all three
+: "${BENCH_PARTS:=1 2 3 4}"
+# has N: whether BENCH_PARTS holds part N; whole: all four
 has() {
 	case " $BENCH_PARTS " in *" $1 "*) return 0 ;; esac
 	return 1
 }
 whole=
-has 1 && has 2 && has 3 && whole=1
+has 1 && has 2 && has 3 && has 4 && whole=1
 export BENCH_JOBS
 # the registry must outlive the whole replay
 FIXTURE_LIFETIME=${FIXTURE_LIFETIME:-7200}
@@ -329,6 +331,34 @@ speed() {
 		"tag-gen / cat: **$(div "$(median timings/tag_gen.cpu)" "$b")x**." ""
 }
 
+# --- 4. one build's push -----------------------------------------------------
+pushes() {
+	local pattern row
+	say "part 4: one publish of 2 groups with each push pattern"
+	for pattern in each once; do
+		row=$(bench_push "$pattern") || fail "the publish with BUILDAH_PUSH=$pattern failed"
+		printf '%s\t%s\n' "$pattern" "$row"
+	done >pushes.tsv
+	out "## 4. Pushing a build" ""
+	out "Revision 005 of library/rust (2 groups, PLATFORMS=$PLATFORMS: an index of 2" \
+		"children a build), published once with each pattern of mk/build-push.sh, each on a" \
+		"registry and a state of its own; counts per build, from the registry's access log." \
+		"each (the default): \`buildah manifest push --all\` once per tag (the build tag, the" \
+		"canonical and every alias: each re-sends every child manifest and re-checks every" \
+		"blob; no counted read). once (BUILDAH_PUSH=once): one \`manifest push --all\` to the" \
+		"build tag, then image-alias puts the index at the canonical and every alias: one GET" \
+		"of the build's own index (a counted read on Docker Hub), then a HEAD and a PUT a tag." ""
+	out "| per build | manifest PUTs | child manifest PUTs | tag PUTs | children + canonical + build tag + aliases | manifest GETs (counted) | blob HEADs | all requests |" \
+		"|---|--:|--:|--:|--:|--:|--:|--:|"
+	awk -F '\t' '{
+		n = $2
+		label = $1 == "each" ? "each (default): a push per tag, no read" : "once: pushed once, then image-alias"
+		printf "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", label,
+			$3 / n, $4 / n, $5 / n, $9 / n, $6 / n, $7 / n, $8 / n
+	}' pushes.tsv >>"$report"
+	out ""
+}
+
 section head
 out "# Benchmark" "" \
 	"Written by \`make bench\` (tests/bench/bench.sh) from one run on the machine below:" \
@@ -336,19 +366,20 @@ out "# Benchmark" "" \
 	"Times are wall-clock times; the spread says how steady the machine was." ""
 machine
 targets_status=0
-for part in part1 part2 part3; do
+for part in part1 part2 part3 part4; do
 	: >"$part.md"
 done
 if has 1; then section part1 && replay; fi
 if has 3; then section part3 && speed; fi
 if has 2; then section part2 && noop; fi
+if has 4; then section part4 && pushes; fi
 section tail
 out "| load average at the end | $(cut -d' ' -f1-3 /proc/loadavg) |" ""
 
 # the machine's table ends with the load average at the end
-sed "/^| load average at the start /r tail.md" head.md | cat - part1.md part2.md part3.md >report.md
+sed "/^| load average at the start /r tail.md" head.md | cat - part1.md part2.md part3.md part4.md >report.md
 # some parts alone: their sections only, to put in place of a whole run's
-[ -n "$whole" ] || cat part1.md part2.md part3.md >report.md
+[ -n "$whole" ] || cat part1.md part2.md part3.md part4.md >report.md
 cat report.md
 if [ -n "$BENCH_OUT" ] && [ -z "$whole" ]; then
 	say "not writing $BENCH_OUT: BENCH_PARTS=\"$BENCH_PARTS\" is not a whole run"

@@ -22,6 +22,8 @@
 #   bench_totals TSV                the totals and ratios, in words
 #   bench_table TSV                 the per-run table (markdown; quiet
 #                                   stretches folded into one row)
+#   bench_push PATTERN              one publish's requests per build, its
+#                                   builds pushed as BUILDAH_PUSH=PATTERN
 #   bench_time REPS DIR FUNC...
 #       runs the commands FUNC (no arguments: functions of the caller) in
 #       turn, REPS rounds, so that drift hits them alike; DIR/FUNC gets each
@@ -32,7 +34,8 @@
 # What is counted, per run, from the access log of the registry:
 #   builds  images built (PUT 201 of a build tag, <ver>-base-<key16>.<inputs8>)
 #   head, get, put   manifest requests to the target repository (cargo-chef):
-#           get is image-alias reading the canonical image to move aliases
+#           get is image-alias reading a canonical image to move aliases
+#           (and, with BUILDAH_PUSH=once, a build's own index: one a build)
 #   check   GETs of the base repository's manifests by tag: the pipeline's
 #           base freshness check (image-manifest; a counted read of Docker Hub)
 #   pull    GETs of the base repository's manifests by digest: buildah
@@ -164,6 +167,35 @@ bench_replay() {
 			paste -sd '\t' >>"$tsv"
 		[ -z "${BENCH_PROGRESS:-}" ] || tail -n 1 "$tsv" >&2
 	done <"$sched"
+}
+
+# bench_push PATTERN: one publish of revision 005 (2 groups, $PLATFORMS) on a
+# registry and state of its own, its builds pushed as BUILDAH_PUSH=PATTERN
+# says (mk/build-push.sh); prints, per build: builds, manifest PUTs, child
+# manifest PUTs (by digest), tag PUTs, manifest GETs, blob HEADs, all
+# requests, and the expected PUTs (children + canonical + build tag +
+# aliases), tab-separated.
+bench_push() {
+	local lib
+	STATE=$TRASH/push-$1/state
+	export STATE
+	registry_start --dir "$TRASH/push-$1/registry" || return 1
+	lib=$(rev 005)
+	standins "$lib" || return 1
+	registry_mark
+	LIBRARY=$lib pub publish BUILDAH_PUSH="$1" >"$TRASH/push-$1.log" 2>&1 || {
+		tail -n 20 "$TRASH/push-$1.log" >&2
+		return 1
+	}
+	printf '%s\n' "$(builds)" \
+		"$(registry_count_since PUT '^/v2/cargo-chef/manifests/' '^201$')" \
+		"$(registry_count_since PUT '^/v2/cargo-chef/manifests/sha256:' '^201$')" \
+		"$(registry_count_since PUT '^/v2/cargo-chef/manifests/[^s]' '^201$')" \
+		"$(registry_count_since GET '^/v2/cargo-chef/manifests/')" \
+		"$(registry_count_since HEAD '^/v2/cargo-chef/blobs/')" \
+		"$(registry_count_since '*')" \
+		"$(jq -s 'map((.platforms | length) + 2 + (.tags | length)) | add' "$STATE/plan.jsonl")" |
+		paste -sd '\t'
 }
 
 # bench_awk PROGRAM TSV [awk options]: awk over the replay's rows, the
