@@ -8,6 +8,8 @@ set -eu
 me=pipeline
 . mk/lib.sh
 
+# every knob, before anything is asked of anyone
+mk/check-knobs.sh "$@"
 mkdir -p "$STATE"
 exec 9>>"$STATE/lock"
 if ! flock -n 9; then
@@ -15,7 +17,6 @@ if ! flock -n 9; then
 	holder=$(cat "$STATE/lock.holder" 2>/dev/null) || :
 	[ -n "$holder" ] || holder="another run"
 	case $LOCK_WAIT in
-	'' | *[!0-9]*) die "LOCK_WAIT=$LOCK_WAIT: want a number of seconds" ;;
 	0) die "$STATE is in use by $holder; not waiting (LOCK_WAIT=0)" ;;
 	esac
 	say "$STATE is in use by $holder; waiting up to ${LOCK_WAIT}s"
