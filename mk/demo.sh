@@ -33,17 +33,23 @@ fi
 
 # the stand-in bases: one per group, for its platforms, with its revision
 say "stand-in bases for $library in $base_repo"
-repo=$(sed -n 's/^GitRepo: *//p' "$library" | head -n 1)
-rust-groups "$library" | arch-filter --allow "$platforms" |
-	jq -r '[.representative_rust_tag, (.platforms | join(",")), .group_key] | @tsv' |
-	while IFS="$(printf '\t')" read -r tag plats key; do
-		ref=$base_repo:$tag
-		[ "$(image-probe "$ref" 2>/dev/null | cut -f2)" = - ] || continue
-		mk/standin-image.sh "$ref" --platforms "$plats" --content "rust $tag" \
-			--annotate "org.opencontainers.image.revision=${key%%:*}" \
-			--annotate "org.opencontainers.image.source=$repo#$key" \
-			--storage "$demo/standin" >/dev/null
-	done
+repo=$(sed -n '/^GitRepo:/ { s/^GitRepo: *//p; q; }' "$library")
+# one file per step, not a pipe: sh keeps only the last member's status
+mkdir -p "$demo"
+rust-groups "$library" >"$demo/standins.groups"
+arch-filter --allow "$platforms" "$demo/standins.groups" >"$demo/standins.platforms"
+jq -r '[.representative_rust_tag, (.platforms | join(",")), .group_key] | @tsv' \
+	"$demo/standins.platforms" >"$demo/standins.tsv"
+while IFS="$(printf '\t')" read -r tag plats key; do
+	ref=$base_repo:$tag
+	probe=$(image-probe "$ref" 2>/dev/null) || die "cannot probe $ref"
+	[ "${probe##*	}" = - ] || continue
+	mk/standin-image.sh "$ref" --platforms "$plats" --content "rust $tag" \
+		--annotate "org.opencontainers.image.revision=${key%%:*}" \
+		--annotate "org.opencontainers.image.source=$repo#$key" \
+		--storage "$demo/standin" >/dev/null
+done <"$demo/standins.tsv"
+rm -f "$demo/standins.groups" "$demo/standins.platforms" "$demo/standins.tsv"
 
 set -- STATE="$demo" IMAGE= LIBRARY="$library" TAGS_FROM="$tags" \
 	BASE_REPO="$base_repo" PLATFORMS="$platforms" BUILDER=buildah CONTEXT=tests/context

@@ -32,7 +32,8 @@ case $LIBRARY in
 	esac
 	[ -s "$tmp" ] || die "LIBRARY=$LIBRARY answered an empty file"
 	# validators of this answer, for the next conditional GET
-	modified=$(sed -n 's/^[Ll]ast-[Mm]odified: *//p' "$tmp.headers" | tr -d '\r' | tail -n 1)
+	modified=$(awk 'sub(/^[Ll]ast-[Mm]odified: */, "") { sub(/\r$/, ""); m = $0 } END { print m }' \
+		"$tmp.headers")
 	if [ -s "$tmp.etag" ]; then mv -f "$tmp.etag" "$out.etag"; else rm -f "$out.etag"; fi
 	if [ -n "$modified" ]; then
 		printf '%s\n' "$modified" >"$out.modified"

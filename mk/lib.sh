@@ -55,8 +55,14 @@ loopback() {
 # alias set and whether latest* is published).
 stamp_name() {
 	key=$(printf '%s\n' "$1" | jq -r .group_key_tag)
-	sum=$(printf '%s\n%s\n' "$1" "$2" | sha256sum | cut -d' ' -f1)
-	printf '%s.%s\n' "$key" "$sum"
+	printf '%s.%s\n' "$key" "$(sha256 "$1" "$2")"
+}
+
+# sha256 LINE...: the hex SHA-256 of the lines.  No pipe member but the
+# last may fail: sh keeps only its status (there is no pipefail in dash).
+sha256() {
+	sha256_sum=$(printf '%s\n' "$@" | sha256sum)
+	printf '%s\n' "${sha256_sum%% *}"
 }
 
 # plan_version: the version the plan is for ("none" when nothing is to publish).

@@ -74,10 +74,10 @@ if [ -z "$source" ]; then
 		-f mk/base-check.jq "$work/base.json" >"$work/verdict"
 	if grep -Eq '^(missing|stale) ' "$work/verdict"; then
 		say "not yet: $base is not the build of $commit for every platform:"
-		grep -Ev '^ok ' "$work/verdict" | sed 's/^/  /' >&2
+		awk '!/^ok / { print "  " $0 }' "$work/verdict" >&2
 		say "the group waits for the base; the next run tries again"
-		echo "waiting: $group ($(grep -Ev '^ok ' "$work/verdict" | cut -d' ' -f2 | tr '\n' ' '))" \
-			>"$STATE/status/$key"
+		lacking=$(awk '!/^ok / { printf "%s ", $2 }' "$work/verdict")
+		echo "waiting: $group ($lacking)" >"$STATE/status/$key"
 		exit 0
 	fi
 	! grep -qx unannotated "$work/verdict" ||
@@ -93,7 +93,8 @@ if [ -z "$source" ]; then
 	{ echo "$canonical"; cat "$work/tags"; } >"$work/targets"
 	if ! mk/build-push.sh "$builder" "$pinned" "$version" "$platforms" "$work/targets" \
 		"$build_tag" >"$log" 2>&1; then
-		tail -n 20 "$log" | sed 's/^/  /' >&2
+		tail -n 20 "$log" >"$work/log.tail" || :
+		sed 's/^/  /' "$work/log.tail" >&2 || :
 		die "build of $canonical failed (log: $log)"
 	fi
 	source=$build_tag
@@ -107,7 +108,8 @@ if [ -n "$DRY_RUN" ]; then
 fi
 image-alias "$source" <"$work/tags" >"$work/aliases" || die "cannot point the aliases at $source"
 moved=$(grep -c "$(printf '\tupdated$')" "$work/aliases" || :)
-digest=$(cut -f2 "$work/aliases" | sort -u | head -n 1)
+digest=$(awk -F '\t' '{ at[$2] } END { for (d in at) { n++; one = d } if (n != 1) exit 1; print one }' \
+	"$work/aliases") || die "the tags of $canonical are not at one digest (image-alias: $work/aliases)"
 say "done: $canonical ($digest), $ntags tags, $moved moved"
 
 tmp=$(tmpfile "$stamp")

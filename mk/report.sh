@@ -77,7 +77,7 @@ plan() {
 				probe "$work/tags"
 				heads=$((heads + $(wc -l <"$work/tags")))
 				want=$(digest_in "$work/refs.probe" "$source")
-				n=$(awk -F '\t' -v d="$want" '$2 != d' "$work/tags.probe" | wc -l)
+				n=$(awk -F '\t' -v d="$want" '$2 != d { n++ } END { print n + 0 }' "$work/tags.probe")
 				state="exists"
 				[ "$source" != "$workflow" ] || state="exists under the workflow's name $workflow"
 				if [ "$n" -gt 0 ]; then
