@@ -4,7 +4,9 @@
 # (only when it is the greatest release among the tags of TAGS_FROM, so an
 # older VERSION or the rerun of an old job never moves latest* back), or
 # "none" when there is nothing to publish (not a release: said, exit 0).
-# OUT is rewritten only when it changes.  Knobs: VERSION, TAGS_FROM.
+# OUT is rewritten only when it changes.  Knobs: VERSION, TAGS_FROM, and
+# TAGS_TIMEOUT, the seconds git ls-remote may take (a server that accepts
+# and never answers would hold the run forever).
 set -eu
 me=version
 . mk/lib.sh
@@ -15,8 +17,15 @@ tags=$tmp.tags
 trap 'remove "$tmp" "$tags" "$tmp.err"' EXIT
 
 if [ -n "$TAGS_FROM" ]; then
-	git ls-remote --tags --refs "$TAGS_FROM" >"$tags" ||
-		die "cannot list the tags of TAGS_FROM=$TAGS_FROM"
+	# no prompt for a password: nobody is there to type it
+	status=0
+	GIT_TERMINAL_PROMPT=0 timeout "${TAGS_TIMEOUT:-60}" \
+		git ls-remote --tags --refs "$TAGS_FROM" >"$tags" || status=$?
+	case $status in
+	0) ;;
+	124) die "git ls-remote of TAGS_FROM=$TAGS_FROM did not answer within ${TAGS_TIMEOUT:-60}s (TAGS_TIMEOUT)" ;;
+	*) die "cannot list the tags of TAGS_FROM=$TAGS_FROM" ;;
+	esac
 fi
 
 if [ -n "$VERSION" ]; then
