@@ -10,7 +10,8 @@ me=pipeline
 
 # every knob, before anything is asked of anyone
 mk/check-knobs.sh "$@"
-mkdir -p "$STATE"
+# STATE is the pipeline's: make clean may remove what it writes there
+mk/clean-state.sh --mark
 exec 9>>"$STATE/lock"
 if ! flock -n 9; then
 	# the holder may not have said who it is yet

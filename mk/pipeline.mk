@@ -12,6 +12,7 @@ pipeline-run:
 # The embedded registry: Debian's docker-registry on loopback, data under
 # $(STATE)/registry, until registry-down (publish starts it when IMAGE is empty).
 registry-up:
+	@mk/clean-state.sh --mark
 	@mk/registry.sh start "$(STATE)/registry"
 registry-down:
 	@mk/registry.sh stop "$(STATE)/registry"
