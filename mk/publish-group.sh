@@ -53,14 +53,100 @@ set -- "$canonical" "$build_tag"
 [ -z "$workflow" ] || set -- "$@" "$workflow"
 image-probe "$@" >"$work/probe" || die "cannot probe $canonical"
 source=$(source_of "$work/probe" "$canonical" "$build_tag" "$workflow")
+repo=${canonical%:*}
+want=$(sorted_platforms "$platforms")
+gets=0
+
+# platforms DIGEST: sets held to the platforms of repo@DIGEST, recorded or
+# read (one counted GET, then recorded): "?" for a single image, "" when
+# DRY_RUN forbids the read.
+platforms() {
+	held=$(recorded_platforms "$1")
+	if [ -z "$held" ] && [ -z "$DRY_RUN" ]; then
+		image-manifest "$repo@$1" >"$work/held.json" ||
+			die "cannot read the platforms of $repo@$1"
+		gets=$((gets + 1))
+		held=$(index_platforms "$work/held.json")
+		[ "$held" = "?" ] || record_platforms "$1" "$held"
+	fi
+}
+
+# An image of the original workflow (found under its name, or adopted by an
+# earlier run: the canonical tag at its digest) counts as built from these
+# inputs when it has these platforms: its build tag is pointed at it, so a
+# run with a fresh STATE finds it and does not build again.
+workflow_digest=-
+[ -z "$workflow" ] || workflow_digest=$(digest_in "$work/probe" "$workflow")
+canonical_digest=$(digest_in "$work/probe" "$canonical")
+adopt=
+if [ -n "$workflow" ] && [ "$source" = "$workflow" ]; then
+	adopt=1
+elif [ -z "$source" ] && [ "$workflow_digest" != - ] && [ "$canonical_digest" = "$workflow_digest" ]; then
+	adopt=1
+fi
+source_platforms=$want
+if [ -n "$adopt" ]; then
+	platforms "$workflow_digest"
+	if [ "$held" = "$want" ]; then
+		source=$workflow
+		say "found under the original workflow's name $workflow, for $want: not rebuilt"
+		echo "$build_tag" >>"$work/tags"
+	elif [ "$source" = "$workflow" ]; then
+		say "found under the original workflow's name $workflow: not rebuilt" \
+			"(it has ${held:-platforms not known without a GET}, not $want)"
+		# a single image: its platform is not known, it has fewer than any
+		case $held in '' ) ;; '?') source_platforms= ;; *) source_platforms=$held ;; esac
+	fi
+fi
+
 if [ -n "$source" ]; then
-	[ "$source" != "$workflow" ] ||
-		say "found under the original workflow's name $workflow: not rebuilt"
 	# the canonical name is one more alias of the source
 	{ echo "$canonical"; cat "$work/tags"; } >"$work/targets"
 	mv "$work/targets" "$work/tags"
-elif [ "$(awk -F '\t' -v ref="$canonical" '$1 == ref { print $2 }' "$work/probe")" != - ]; then
+elif [ "$canonical_digest" != - ]; then
 	say "$canonical was built from other platforms or another build context: rebuilding"
+fi
+
+# A tag never moves to an image that lacks a platform its image has: HEAD
+# every tag (free); for each image other than the source that tags are at,
+# its platforms are recorded or read (one GET).  Repair restores the tags
+# of the group's own build: it does not ask.
+if [ -z "$ALLOW_FEWER_PLATFORMS" ] && { [ -z "${REPAIR:-}" ] || [ "$source" != "$build_tag" ]; }; then
+	{
+		[ -n "$source" ] || echo "$canonical"
+		awk -v build="$build_tag" '$0 != build' "$work/tags"
+	} >"$work/moving"
+	image-probe <"$work/moving" >"$work/held" || die "cannot probe the tags of $canonical"
+	source_digest=
+	[ -z "$source" ] || source_digest=$(digest_in "$work/probe" "$source")
+	awk -F '\t' -v src="$source_digest" '$2 != "-" && $2 != src && !seen[$2]++ { print $2 }' \
+		"$work/held" >"$work/held.digests"
+	: >"$work/losing"
+	unknown=0
+	while IFS= read -r digest; do
+		platforms "$digest"
+		if [ -z "$held" ]; then
+			unknown=$((unknown + 1))
+			continue
+		fi
+		[ "$held" != "?" ] || continue
+		lost=$(lost_platforms "$held" "$source_platforms")
+		[ -z "$lost" ] || awk -F '\t' -v d="$digest" -v lost="$lost" \
+			'$2 == d { print $1 "\t" lost }' "$work/held" >>"$work/losing"
+	done <"$work/held.digests"
+	[ "$unknown" -eq 0 ] ||
+		say "would read the platforms of $unknown images its tags are at (1 GET each) before moving them"
+	if [ -s "$work/losing" ]; then
+		n=$(wc -l <"$work/losing")
+		if [ -n "$DRY_RUN" ]; then
+			say "would refuse: $n tags would lose platforms (ALLOW_FEWER_PLATFORMS=1 allows it):"
+		else
+			say "refused: $n tags would move to an image for $source_platforms, without platforms they have:"
+		fi
+		awk -F '\t' '{ print "  " $1 " loses " $2 }' "$work/losing" >&2
+		[ -n "$DRY_RUN" ] || die "fewer platforms for $n tags of $canonical; ALLOW_FEWER_PLATFORMS=1 moves them anyway"
+		exit 0
+	fi
 fi
 
 if [ -z "$source" ]; then
@@ -112,6 +198,8 @@ digest=$(awk -F '\t' '{ at[$2] } END { for (d in at) { n++; one = d } if (n != 1
 	"$work/aliases") || die "the tags of $canonical are not at one digest (image-alias: $work/aliases)"
 say "done: $canonical ($digest), $ntags tags, $moved moved"
 
+[ -z "$source_platforms" ] || record_platforms "$digest" "$source_platforms"
+[ $gets -eq 0 ] || say "read the platforms of $gets images its tags were at ($gets GET)"
 tmp=$(tmpfile "$stamp")
 {
 	printf '%s\n' "$line"

@@ -26,9 +26,33 @@ probe() {
 		: >"$1.probe"
 	fi
 }
-# digest_in FILE REF: REF's digest in a probe answer ("-": none).
-digest_in() {
-	awk -F '\t' -v ref="$2" '$1 == ref { print $2; exit }' "$1"
+
+# fewer PROBE SOURCE_DIGEST PLATFORMS: sets fewer to what moving the tags of
+# PROBE (those not at SOURCE_DIGEST) to an image of PLATFORMS would take
+# away, by the platforms this state recorded (no request); adds to gets the
+# reads publish would spend on images whose platforms it does not know.
+fewer() {
+	fewer='' lose=0 unknown=0 example=''
+	awk -F '\t' -v src="$2" '$2 != "-" && $2 != src && !seen[$2]++ { print $2 }' "$1" >"$work/held"
+	: >"$work/lost"
+	while IFS= read -r digest; do
+		had=$(recorded_platforms "$digest")
+		if [ -z "$had" ]; then
+			unknown=$((unknown + 1))
+			continue
+		fi
+		lost=$(lost_platforms "$had" "$3")
+		[ -z "$lost" ] || awk -F '\t' -v d="$digest" -v lost="$lost" \
+			'$2 == d { print $1 "\t" lost }' "$1" >>"$work/lost"
+	done <"$work/held"
+	if [ -s "$work/lost" ] && [ -z "$ALLOW_FEWER_PLATFORMS" ]; then
+		lose=$(wc -l <"$work/lost")
+		read -r example lost <"$work/lost"
+		fewer="refused: $lose tags would lose platforms, e.g. ${example##*:} loses $lost (ALLOW_FEWER_PLATFORMS=1 allows it)"
+	elif [ "$unknown" -gt 0 ] && [ -z "$ALLOW_FEWER_PLATFORMS" ]; then
+		fewer="tags at $unknown images whose platforms this state does not know: 1 GET each to check before they move"
+		gets=$((gets + unknown))
+	fi
 }
 
 plan() {
@@ -61,6 +85,7 @@ plan() {
 			read -r platforms
 			read -r aliases
 		} <"$work/fields"
+		fewer=
 		if [ -f "$STATE/stamps/$(stamp_name "$line" "$context")" ]; then
 			state="done (stamp): no request"
 		else
@@ -70,6 +95,11 @@ plan() {
 				[ "$(digest_in "$work/refs.probe" "$canonical")" = - ] ||
 					state="to rebuild: built from other platforms or another build context; from $base (1 GET to check it)"
 				gets=$((gets + 1)) builds=$((builds + 1))
+				printf '%s\n' "$line" | jq -r '.tags[]' >"$work/tags"
+				echo "$canonical" >>"$work/tags"
+				probe "$work/tags"
+				heads=$((heads + $(wc -l <"$work/tags")))
+				fewer "$work/tags.probe" "" "$(sorted_platforms "$platforms")"
 			else
 				# which tags would move: HEAD them now
 				printf '%s\n' "$line" | jq -r '.tags[]' >"$work/tags"
@@ -80,6 +110,7 @@ plan() {
 				n=$(awk -F '\t' -v d="$want" '$2 != d { n++ } END { print n + 0 }' "$work/tags.probe")
 				state="exists"
 				[ "$source" != "$workflow" ] || state="exists under the workflow's name $workflow"
+				fewer "$work/tags.probe" "$want" "$(sorted_platforms "$platforms")"
 				if [ "$n" -gt 0 ]; then
 					state="$state; $n tags to move (1 GET)"
 					gets=$((gets + 1)) moves=$((moves + n))
@@ -93,6 +124,7 @@ plan() {
 		echo "  canonical  $canonical"
 		echo "  state      $state"
 		echo "  platforms  $platforms"
+		[ -z "$fewer" ] || echo "  fewer      $fewer"
 		echo "  aliases    $aliases"
 	done <"$plan"
 	echo

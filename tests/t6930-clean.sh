@@ -3,6 +3,8 @@
 # make clean removes only what the pipeline wrote: a directory it did not
 # mark as its state is refused whole, and in its own state a file it did
 # not write stays.  A run does not take over a directory of other files.
+# (make clean-state: the part of make clean that is about STATE; make clean
+# also removes the build, which the other tests use.)
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pipeline.sh
@@ -16,7 +18,7 @@ test_expect_success 'make clean STATE=a directory of a user: refused, nothing re
 	mkdir -p mine/sub &&
 	echo precious >mine/notes.txt && echo precious >mine/sub/x && echo v1 >mine/version &&
 	(cd mine && find . | sort) >before &&
-	test_status 2 make -C "$SRC" --no-print-directory clean STATE="$TRASH/mine" >out 2>&1 &&
+	test_status 2 make -C "$SRC" --no-print-directory clean-state STATE="$TRASH/mine" >out 2>&1 &&
 	test_grep "^clean: error: STATE=$TRASH/mine is not a state of the pipeline" out &&
 	(cd mine && find . | sort) >after &&
 	test_cmp before after
@@ -34,7 +36,7 @@ test_expect_success 'in its own state, clean removes what it wrote and leaves th
 	pub plan >out 2>&1 &&
 	test -f "$STATE/plan.jsonl" &&
 	echo mine >"$STATE/notes.txt" &&
-	make -C "$SRC" --no-print-directory clean STATE="$STATE" >out 2>&1 &&
+	make -C "$SRC" --no-print-directory clean-state STATE="$STATE" >out 2>&1 &&
 	test_grep "left $STATE/notes.txt: the pipeline did not write it" out &&
 	ls -A "$STATE" >left &&
 	echo notes.txt >expect &&
@@ -43,9 +45,9 @@ test_expect_success 'in its own state, clean removes what it wrote and leaves th
 
 test_expect_success 'an empty or new STATE: clean has nothing to do' '
 	mkdir -p empty && touch empty/.keep &&
-	make -C "$SRC" --no-print-directory clean STATE="$TRASH/empty" &&
+	make -C "$SRC" --no-print-directory clean-state STATE="$TRASH/empty" &&
 	test -f empty/.keep &&
-	make -C "$SRC" --no-print-directory clean STATE="$TRASH/nowhere" &&
+	make -C "$SRC" --no-print-directory clean-state STATE="$TRASH/nowhere" &&
 	test ! -e nowhere
 '
 
