@@ -89,7 +89,8 @@ if [ -n "$adopt" ]; then
 	platforms "$workflow_digest"
 	if [ "$held" = "$want" ]; then
 		source=$workflow
-		say "found under the original workflow's name $workflow, for $want: not rebuilt"
+		say "found under the original workflow's name $workflow: not rebuilt;" \
+			"it has $want: its build tag points at it too"
 		echo "$build_tag" >>"$work/tags"
 	elif [ "$source" = "$workflow" ]; then
 		say "found under the original workflow's name $workflow: not rebuilt" \
