@@ -57,7 +57,7 @@ KNOBS_FROM_ENVIRONMENT := $(foreach k,$(KNOBS),$(if $(filter environment,$(origi
 export KNOBS_FROM_ENVIRONMENT
 export PATH := $(CURDIR)/bin:$(PATH)
 
-PIPELINE_GOALS = publish plan matrix group verify
+PIPELINE_GOALS = publish plan matrix group verify repair
 
 ifndef PIPELINE_LOCKED
 # A pipeline goal runs this makefile again under the lock of $(STATE)

@@ -158,6 +158,7 @@ verify() {
 	done <"$work/pairs"
 	if [ $bad -gt 0 ]; then
 		echo "verify: $bad of $tags tags of $groups groups are not at their canonical image"
+		echo "verify: to point them back: make repair, with the knobs of this run (HEADs; 1 GET per group that drifted)"
 		return 1
 	fi
 	echo "verify: $groups groups, $tags tags: every tag at its canonical digest"
