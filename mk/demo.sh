@@ -6,7 +6,8 @@
 # tags, BUILDER=buildah and the test build context.  Runs `make publish`,
 # then again (nothing to do, no request), then `make verify`.
 # State in DEMO_STATE (default $STATE/demo), kept for `make plan` and friends:
-# every make command it runs is printed, to be repeated by hand.
+# every make command it runs is printed, to be repeated by hand.  Its
+# registry keeps running: the last lines say where and how to stop it.
 set -eu
 me=demo
 . mk/lib.sh
@@ -63,3 +64,7 @@ mk/registry.sh log-mark "$demo/registry"
 step publish "$@"
 say "the rerun sent $(mk/registry.sh count-since "$demo/registry" '*') requests to the registry"
 step verify "$@"
+echo >&2
+say "its registry is still running, at $registry (data in $demo/registry):"
+say "  bin/image-probe $registry/cargo-chef:latest     # or make plan with the knobs above"
+say "  make registry-down STATE=$demo                  # stops it"

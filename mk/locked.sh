@@ -3,7 +3,9 @@
 # $STATE/lock (flock), so that two runs on one state never interleave: the
 # second waits up to LOCK_WAIT seconds, saying for whom, or refuses at once
 # when LOCK_WAIT=0.  With IMAGE empty it starts the embedded registry and
-# publishes to it.  At the end it names the groups that failed or wait.
+# publishes to it.  At the end it names the groups that failed or wait, and
+# after publish or repair says in one line how many were published, wait,
+# failed (mk/report.sh summary).
 set -eu
 me=pipeline
 . mk/lib.sh
@@ -41,7 +43,9 @@ if [ -z "$IMAGE" ]; then
 	# the registry outlives this run: it must not inherit the lock
 	addr=$(mk/registry.sh start "$STATE/registry" 9>&-) ||
 		die "cannot start the embedded registry (see $STATE/registry/log)"
-	set -- "$@" "IMAGE=$addr/cargo-chef"
+	IMAGE=$addr/cargo-chef
+	export IMAGE
+	set -- "$@" "IMAGE=$IMAGE"
 fi
 
 status=0
@@ -56,4 +60,15 @@ if [ -d "$STATE/status" ]; then
 		esac
 	done
 fi
+# the last line of a publish: published, waiting, failed; after a failure
+# in a stage before the groups there is nothing to count (no status)
+for goal; do
+	case $goal in
+	publish | repair)
+		if [ $status -eq 0 ] || [ -d "$STATE/status" ]; then
+			mk/report.sh summary || :
+		fi
+		break ;;
+	esac
+done
 exit $status

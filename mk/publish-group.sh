@@ -31,6 +31,16 @@ trap finish EXIT
 trap 'exit 1' HUP INT TERM
 rm -f "$STATE/status/$key"
 
+# tool CMD...: runs a registry tool; its messages follow, its summary of
+# requests named by the group ("image-probe [key]: requests: ..."): under
+# make -j the groups' lines interleave.
+tool() {
+	tool_status=0
+	"$@" 2>"$work/stderr" || tool_status=$?
+	sed "s/^\([a-z-]*\): requests: /\1 [$key]: requests: /" "$work/stderr" >&2
+	return $tool_status
+}
+
 line=$(jq -c --arg k "$key" 'select(.group_key_tag == $k)' "$STATE/plan.jsonl")
 [ -n "$line" ] || die "no group $key in $STATE/plan.jsonl"
 field() {
@@ -45,13 +55,12 @@ platforms=$(field '.platforms | join(",")')
 field '.tags[]' >"$work/tags"
 version=$(plan_version)
 commit=${group%%:*}
-ntags=$(wc -l <"$work/tags")
 
 # 1. Does the image exist, built from these inputs?  HEAD only: free under
 #    the rate limits.
 set -- "$canonical" "$build_tag"
 [ -z "$workflow" ] || set -- "$@" "$workflow"
-image-probe "$@" >"$work/probe" || die "cannot probe $canonical"
+tool image-probe "$@" >"$work/probe" || die "cannot probe $canonical"
 source=$(source_of "$work/probe" "$canonical" "$build_tag" "$workflow")
 repo=${canonical%:*}
 want=$(sorted_platforms "$platforms")
@@ -63,7 +72,7 @@ gets=0
 platforms() {
 	held=$(recorded_platforms "$1")
 	if [ -z "$held" ] && [ -z "$DRY_RUN" ]; then
-		image-manifest "$repo@$1" >"$work/held.json" ||
+		tool image-manifest "$repo@$1" >"$work/held.json" ||
 			die "cannot read the platforms of $repo@$1"
 		gets=$((gets + 1))
 		held=$(index_platforms "$work/held.json")
@@ -112,14 +121,19 @@ fi
 # every tag (free); for each image other than the source that tags are at,
 # its platforms are recorded or read (one GET).  Repair restores the tags
 # of the group's own build: it does not ask.
+# Where the tags are before (HEADs, free): what the run moves, and what
+# they hold.
+{
+	[ -n "$source" ] || echo "$canonical"
+	awk -v build="$build_tag" '$0 != build' "$work/tags"
+} >"$work/moving"
+tool image-probe <"$work/moving" >"$work/held" || die "cannot probe the tags of $canonical"
+source_digest=
+[ -z "$source" ] || source_digest=$(digest_in "$work/probe" "$source")
+ntags=$(wc -l <"$work/held")
+would_move=$(awk -F '\t' -v src="$source_digest" '$2 != "-" && $2 != src { n++ } END { print n + 0 }' "$work/held")
+would_create=$(awk -F '\t' '$2 == "-" { n++ } END { print n + 0 }' "$work/held")
 if [ -z "$ALLOW_FEWER_PLATFORMS" ] && { [ -z "${REPAIR:-}" ] || [ "$source" != "$build_tag" ]; }; then
-	{
-		[ -n "$source" ] || echo "$canonical"
-		awk -v build="$build_tag" '$0 != build' "$work/tags"
-	} >"$work/moving"
-	image-probe <"$work/moving" >"$work/held" || die "cannot probe the tags of $canonical"
-	source_digest=
-	[ -z "$source" ] || source_digest=$(digest_in "$work/probe" "$source")
 	awk -F '\t' -v src="$source_digest" '$2 != "-" && $2 != src && !seen[$2]++ { print $2 }' \
 		"$work/held" >"$work/held.digests"
 	: >"$work/losing"
@@ -152,11 +166,12 @@ fi
 
 if [ -z "$source" ]; then
 	if [ -n "$DRY_RUN" ]; then
-		say "would check $base (1 GET), build $canonical for $platforms and push it with $ntags tags"
+		say "would check $base (1 GET), build $canonical for $platforms and push it with its" \
+			"$ntags tags: $would_move would move, $would_create would be new"
 		exit 0
 	fi
 	# 2. Is the base the build of this group's commit, on every platform?
-	image-manifest "$base" >"$work/base.json" || die "cannot read the base $base"
+	tool image-manifest "$base" >"$work/base.json" || die "cannot read the base $base"
 	jq -r --arg commit "$commit" --arg platforms "$platforms" \
 		-f mk/base-check.jq "$work/base.json" >"$work/verdict"
 	if grep -Eq '^(missing|stale) ' "$work/verdict"; then
@@ -190,14 +205,21 @@ fi
 
 # 3. Every alias at the canonical image.
 if [ -n "$DRY_RUN" ]; then
-	say "would point $ntags tags at $source (HEADs; 1 GET if one has to move)"
+	if [ $((would_move + would_create)) -eq 0 ]; then
+		say "would leave its $ntags tags where they are, at $source"
+	else
+		say "would point its $ntags tags at $source: $would_move would move, $would_create would be new (1 GET)"
+	fi
 	exit 0
 fi
-image-alias "$source" <"$work/tags" >"$work/aliases" || die "cannot point the aliases at $source"
-moved=$(grep -c "$(printf '\tupdated$')" "$work/aliases" || :)
+tool image-alias "$source" <"$work/tags" >"$work/aliases" || die "cannot point the aliases at $source"
 digest=$(awk -F '\t' '{ at[$2] } END { for (d in at) { n++; one = d } if (n != 1) exit 1; print one }' \
 	"$work/aliases") || die "the tags of $canonical are not at one digest (image-alias: $work/aliases)"
-say "done: $canonical ($digest), $ntags tags, $moved moved"
+# moved: the tags whose digest this run changed, by the build's pushes or
+# by image-alias; new: those that did not exist
+moved=$(awk -F '\t' -v d="$digest" '$2 != "-" && $2 != d { n++ } END { print n + 0 }' "$work/held")
+new=$(awk -F '\t' '$2 == "-" { n++ } END { print n + 0 }' "$work/held")
+say "done: $canonical ($digest), $ntags tags: $moved moved, $new new"
 
 [ -z "$source_platforms" ] || record_platforms "$digest" "$source_platforms"
 [ $gets -eq 0 ] || say "read the platforms of $gets images its tags were at ($gets GET)"

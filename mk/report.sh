@@ -166,15 +166,33 @@ verify() {
 
 summary() {
 	[ "$version" != none ] || { say "nothing to publish"; return 0; }
-	# shell builtins only: this is the last word of every run, even a no-op
-	groups=0 waiting=0
+	# shell builtins only: this is the last word of every run, even a no-op.
+	# A group is published when its stamp exists (groups.mk keeps the
+	# stamps of this plan only), waits or failed by its status.
+	groups=0 published=0 waiting=0 failed=0 failed_keys=''
 	while IFS= read -r _; do groups=$((groups + 1)); done <"$plan"
+	for f in "$STATE"/stamps/*; do
+		case $f in *'/*' | *.tmp.*) continue ;; esac
+		published=$((published + 1))
+	done
 	for f in "$STATE"/status/*; do
 		[ -e "$f" ] || continue
 		read -r word _ <"$f" || :
-		[ "$word" != waiting: ] || waiting=$((waiting + 1))
+		case $word in
+		waiting:) waiting=$((waiting + 1)) ;;
+		failed:) failed=$((failed + 1)) failed_keys="$failed_keys ${f##*/}" ;;
+		esac
 	done
-	say "$version to $IMAGE: $((groups - waiting)) of $groups groups published, $waiting waiting for their base"
+	if [ -n "$DRY_RUN" ]; then
+		say "$version to $IMAGE (DRY_RUN=1): nothing changed; of $groups groups, $published done" \
+			"already, $((groups - published)) would be published as said above"
+		return 0
+	fi
+	line="$published of $groups groups published, $waiting waiting for their base, $failed failed"
+	[ $failed -eq 0 ] || line="$line:$failed_keys"
+	rest=$((groups - published - waiting - failed))
+	[ $rest -le 0 ] || line="$line; $rest not tried (after a failure; make -k tries every group)"
+	say "$version to $IMAGE: $line"
 }
 
 case $1 in
