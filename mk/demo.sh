@@ -19,6 +19,9 @@ library=
 for f in tests/corpus/rust/[0-9]*-*.txt; do library=$f; done
 [ -n "$library" ] || die "no library/rust revision in tests/corpus/rust"
 
+# $STATE holds the demo's state: it is the pipeline's (make clean cleans both)
+[ -n "${DEMO_STATE:-}" ] || mk/clean-state.sh --mark
+STATE=$demo mk/clean-state.sh --mark
 registry=$(mk/registry.sh start "$demo/registry")
 base_repo=$registry/rust
 
