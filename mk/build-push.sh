@@ -92,8 +92,10 @@ buildah)
 	# it converted to the Docker format, under another digest than the
 	# canonical image's.
 	retry 3 build
-	{ echo "$canonical"; cat "$tagfile"; } | while IFS= read -r ref; do
-		retry "${REGISTRY_ATTEMPTS:-5}" b manifest push --all --format oci "$push_tls" "$list" "docker://$ref"
-	done ;;
+	# a file, not a pipe: sh keeps only the last member's status
+	{ echo "$canonical"; cat "$tagfile"; } >"$root/refs"
+	while IFS= read -r ref; do
+		retry "${REGISTRY_ATTEMPTS:-5}" b manifest push --all --format oci "$push_tls" "$list" "docker://$ref" </dev/null
+	done <"$root/refs" ;;
 *) die "BUILDER=$builder: want buildx or buildah" ;;
 esac
