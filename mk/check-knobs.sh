@@ -66,7 +66,7 @@ if [ -n "$VERSION" ]; then
 	if ! err=$(printf 'v%s\n' "${VERSION#v}" | semver-check 2>&1 >/dev/null); then
 		case $err in
 		*'is a pre-release'*) ;; # said by the version stage: nothing to publish
-		*) die "VERSION=$VERSION: not a semantic version (want X.Y.Z)" ;;
+		*) die "VERSION=$VERSION is not a semantic version (want X.Y.Z)" ;;
 		esac
 	fi
 fi
