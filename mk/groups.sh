@@ -26,7 +26,8 @@ mkdir -p "$STATE/stamps"
 		key=${stamp%%.*}
 		echo "$stamp" >>"$tmp.stamps"
 		echo
-		echo "# $(printf '%s\n' "$line" | jq -r '.group_key + "  " + .canonical')"
+		title=$(printf '%s\n' "$line" | jq -r '.group_key + "  " + .canonical')
+		echo "# $title"
 		echo "PLAN_GROUPS += $key"
 		echo "group-$key: \$(STATE)/stamps/$stamp"
 		echo "repair-$key:"

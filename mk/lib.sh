@@ -55,7 +55,9 @@ loopback() {
 # alias set and whether latest* is published).
 stamp_name() {
 	key=$(printf '%s\n' "$1" | jq -r .group_key_tag)
-	printf '%s.%s\n' "$key" "$(sha256 "$1" "$2")"
+	# assigned, not an argument: the status of an argument's $(...) is lost
+	sum=$(sha256 "$1" "$2")
+	printf '%s.%s\n' "$key" "$sum"
 }
 
 # sha256 LINE...: the hex SHA-256 of the lines.  No pipe member but the
@@ -110,7 +112,7 @@ record_platforms() {
 
 # sorted_platforms "a,b" (or "a b"): the same platforms, sorted, comma-joined.
 sorted_platforms() {
-	awk -v list="$1" 'BEGIN {
+	LC_ALL=C awk -v list="$1" 'BEGIN {
 		n = split(list, p, /[ ,]/)
 		for (i = 1; i <= n; i++)
 			for (j = i + 1; j <= n; j++)

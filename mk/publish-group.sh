@@ -96,7 +96,8 @@ fi
 source_platforms=$want
 if [ -n "$adopt" ]; then
 	platforms "$workflow_digest"
-	if [ "$held" = "$want" ]; then
+	if [ -n "$held" ] && [ "$held" != "?" ] && [ -z "$(lost_platforms "$held" "$want")" ] &&
+		[ -z "$(lost_platforms "$want" "$held")" ]; then
 		source=$workflow
 		say "found under the original workflow's name $workflow: not rebuilt;" \
 			"it has $want: its build tag points at it too"
@@ -117,10 +118,6 @@ elif [ "$canonical_digest" != - ]; then
 	say "$canonical was built from other platforms or another build context: rebuilding"
 fi
 
-# A tag never moves to an image that lacks a platform its image has: HEAD
-# every tag (free); for each image other than the source that tags are at,
-# its platforms are recorded or read (one GET).  Repair restores the tags
-# of the group's own build: it does not ask.
 # Where the tags are before (HEADs, free): what the run moves, and what
 # they hold.
 {
@@ -133,6 +130,10 @@ source_digest=
 ntags=$(wc -l <"$work/held")
 would_move=$(awk -F '\t' -v src="$source_digest" '$2 != "-" && $2 != src { n++ } END { print n + 0 }' "$work/held")
 would_create=$(awk -F '\t' '$2 == "-" { n++ } END { print n + 0 }' "$work/held")
+# A tag never moves to an image that lacks a platform its image has: for
+# each image other than the source that tags are at, its platforms are
+# recorded or read (one GET).  Repair restores the tags of the group's own
+# build: it does not ask.
 if [ -z "$ALLOW_FEWER_PLATFORMS" ] && { [ -z "${REPAIR:-}" ] || [ "$source" != "$build_tag" ]; }; then
 	awk -F '\t' -v src="$source_digest" '$2 != "-" && $2 != src && !seen[$2]++ { print $2 }' \
 		"$work/held" >"$work/held.digests"

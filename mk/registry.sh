@@ -61,6 +61,14 @@ yaml_str() {
 }
 
 write_config() { # DIR PORT
+	# every value checked first: a $(...) in an argument loses its status
+	for value in "$1/data" "$tls_cert" "$tls_key" "$htpasswd" "$token_realm" \
+		"$token_service" "$token_issuer" "$token_cert"; do
+		yaml_str "$value" >/dev/null
+	done
+	bytes=$(od -An -N16 -tx1 /dev/urandom)
+	# shellcheck disable=SC2086 # one word per byte
+	secret=$(printf '%s' $bytes)
 	{
 		echo 'version: 0.1'
 		echo 'log: {level: info}'
@@ -70,8 +78,7 @@ write_config() { # DIR PORT
 		echo '  maintenance: {uploadpurging: {enabled: false}}'
 		echo 'http:'
 		echo "  addr: 127.0.0.1:$2"
-		# shellcheck disable=SC2046 # one word per byte
-		echo "  secret: $(printf '%s' $(od -An -N16 -tx1 /dev/urandom))"
+		echo "  secret: $secret"
 		if [ -n "$tls_cert" ]; then
 			echo "  tls: {certificate: $(yaml_str "$tls_cert"), key: $(yaml_str "$tls_key")}"
 		fi

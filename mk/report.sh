@@ -66,7 +66,8 @@ plan() {
 	# HEAD the canonical (and workflow) names of the groups not done yet
 	: >"$work/refs"
 	while IFS= read -r line; do
-		[ -f "$STATE/stamps/$(stamp_name "$line" "$context")" ] && continue
+		stamp=$(stamp_name "$line" "$context")
+		[ -f "$STATE/stamps/$stamp" ] && continue
 		printf '%s\n' "$line" | jq -r '.canonical, .build_tag, (.workflow_canonical // empty)' >>"$work/refs"
 	done <"$plan"
 	probe "$work/refs"
@@ -86,7 +87,8 @@ plan() {
 			read -r aliases
 		} <"$work/fields"
 		fewer=
-		if [ -f "$STATE/stamps/$(stamp_name "$line" "$context")" ]; then
+		stamp=$(stamp_name "$line" "$context")
+		if [ -f "$STATE/stamps/$stamp" ]; then
 			state="done (stamp): no request"
 		else
 			source=$(source_of "$work/refs.probe" "$canonical" "$build_tag" "$workflow")

@@ -42,12 +42,16 @@ fails_with() {
 	state=$(mktemp -d "$TRASH/state-XXXXXX") &&
 	test_status 2 pub "$3" STATE="$state" PATH="$INJECT_PATH" "${@:4}" >out 2>&1 &&
 	test_grep "^$2: injected failure" out &&
-	test_no_grep "groups published" out
+	test_no_grep "groups published, 0 waiting for their base, 0 failed$" out
 }
 
 test_expect_success 'the stand-ins run the real tool elsewhere' '
 	INJECT_IN=nothing-runs-this pub matrix PATH="$INJECT_PATH" >matrix.json &&
 	test "$(jq ".include | length" matrix.json)" = 2
+'
+
+test_expect_success 'report.sh: stamp names, in plan' '
+	fails_with mk/report.sh sha256sum plan
 '
 
 test_expect_success 'the plan: rust-groups | arch-filter | tag-gen | jq, its hashes' '
