@@ -53,7 +53,11 @@ KNOBS = IMAGE LIBRARY TAGS_FROM VERSION BASE_REPO PLATFORMS BUILDER CONTEXT \
 # The scripts read the knobs from their environment: no value is ever
 # pasted into a shell command line.
 export $(KNOBS)
+# (a make run by this one, as make demo's, sees every knob in its environment:
+# only the first make's environment is the user's)
+ifeq ($(MAKELEVEL),0)
 KNOBS_FROM_ENVIRONMENT := $(foreach k,$(KNOBS),$(if $(filter environment,$(origin $(k))),$(k)))
+endif
 export KNOBS_FROM_ENVIRONMENT
 export PATH := $(CURDIR)/bin:$(PATH)
 
