@@ -14,7 +14,10 @@ all: bin
 include mk/build.mk
 
 # ---------------------------------------------------------------------------
-# The pipeline: `make publish`.  Its knobs, all of them (make publish IMAGE=..):
+# The pipeline: `make publish`.  Its knobs, all of them, given on the command
+# line (make publish IMAGE=..) or in the environment (IMAGE=.. make publish;
+# each one taken from there is named when the run starts).  mk/check-knobs.sh
+# checks every one before the first request.
 #   IMAGE      target repository ([host/]name); empty: the embedded registry
 #              started on loopback under $(STATE) (make registry-up)
 #   LIBRARY    the library file: a URL (conditional GET) or a path
@@ -25,26 +28,40 @@ include mk/build.mk
 #   BUILDER    buildx or buildah; empty: buildx when `docker buildx` works
 #   CONTEXT    the build context, with its Dockerfile
 #   STATE      where the run keeps what it knows (and the embedded registry)
-#   DRY_RUN    non-empty: probe (HEAD) and say what would be done, no more
+#   DRY_RUN    1: probe (HEAD) and say what would be done, no more
 #   LOCK_WAIT  seconds to wait for another run on $(STATE); 0: refuse at once
-IMAGE     =
-LIBRARY   = https://raw.githubusercontent.com/docker-library/official-images/master/library/rust
-TAGS_FROM = https://github.com/LukeMathWalker/cargo-chef.git
-VERSION   =
-BASE_REPO = docker.io/library/rust
-PLATFORMS = linux/amd64,linux/arm64,linux/arm/v7,linux/386
-BUILDER   =
-CONTEXT   = docker
-STATE     = state
-DRY_RUN   =
-LOCK_WAIT = 600
+#   TAGS_TIMEOUT     seconds git ls-remote of TAGS_FROM may take
+#   LIBRARY_TIMEOUT  seconds the fetch of LIBRARY may take
+#   ALLOW_FEWER_PLATFORMS  1: a tag may move to an image with fewer platforms
+#   (the registry tools' own bounds: REGISTRY_DEADLINE, REGISTRY_ATTEMPTS, ..)
+IMAGE     ?=
+LIBRARY   ?= https://raw.githubusercontent.com/docker-library/official-images/master/library/rust
+TAGS_FROM ?= https://github.com/LukeMathWalker/cargo-chef.git
+VERSION   ?=
+BASE_REPO ?= docker.io/library/rust
+PLATFORMS ?= linux/amd64,linux/arm64,linux/arm/v7,linux/386
+BUILDER   ?=
+CONTEXT   ?= docker
+STATE     ?= state
+DRY_RUN   ?=
+LOCK_WAIT ?= 600
+TAGS_TIMEOUT    ?= 60
+LIBRARY_TIMEOUT ?= 120
+ALLOW_FEWER_PLATFORMS ?=
+KNOBS = IMAGE LIBRARY TAGS_FROM VERSION BASE_REPO PLATFORMS BUILDER CONTEXT \
+        STATE DRY_RUN LOCK_WAIT TAGS_TIMEOUT LIBRARY_TIMEOUT ALLOW_FEWER_PLATFORMS
 # The scripts read the knobs from their environment: no value is ever
 # pasted into a shell command line.
-export IMAGE LIBRARY TAGS_FROM VERSION BASE_REPO PLATFORMS BUILDER CONTEXT \
-       STATE DRY_RUN LOCK_WAIT
+export $(KNOBS)
+# (a make run by this one, as make demo's, sees every knob in its environment:
+# only the first make's environment is the user's)
+ifeq ($(MAKELEVEL),0)
+KNOBS_FROM_ENVIRONMENT := $(foreach k,$(KNOBS),$(if $(filter environment,$(origin $(k))),$(k)))
+endif
+export KNOBS_FROM_ENVIRONMENT
 export PATH := $(CURDIR)/bin:$(PATH)
 
-PIPELINE_GOALS = publish plan matrix group verify
+PIPELINE_GOALS = publish plan matrix group verify repair
 
 ifndef PIPELINE_LOCKED
 # A pipeline goal runs this makefile again under the lock of $(STATE)
@@ -91,7 +108,7 @@ include $(STATE)/groups.mk
 
 # 5. Publish each group; a stamp is written only after its group succeeded.
 publish: $(PLAN_GROUPS:%=group-%)
-	@mk/report.sh summary
+	@:
 $(STATE)/stamps/%: | bin/image-probe bin/image-alias bin/image-manifest
 	@mk/publish-group.sh "$(basename $*)" "$@"
 

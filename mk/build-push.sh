@@ -125,11 +125,12 @@ buildah)
 	# it converted to the Docker format, under another digest than the
 	# canonical image's.
 	retry 3 build
+	# a file, not a pipe: sh keeps only the last member's status
 	echo "$canonical" >"$root.refs"
 	[ "$push_pattern" = once ] || cat "$tagfile" >>"$root.refs"
 	while IFS= read -r ref; do
 		# shellcheck disable=SC2086 # options without blanks, split on purpose
-		retry "${REGISTRY_ATTEMPTS:-5}" b manifest push --all --format oci $push_tls "$list" "docker://$ref"
+		retry "${REGISTRY_ATTEMPTS:-5}" b manifest push --all --format oci $push_tls "$list" "docker://$ref" </dev/null
 	done <"$root.refs" ;;
 *) die "BUILDER=$builder: want buildx or buildah" ;;
 esac

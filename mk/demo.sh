@@ -6,7 +6,8 @@
 # tags, BUILDER=buildah and the test build context.  Runs `make publish`,
 # then again (nothing to do, no request), then `make verify`.
 # State in DEMO_STATE (default $STATE/demo), kept for `make plan` and friends:
-# every make command it runs is printed, to be repeated by hand.
+# every make command it runs is printed, to be repeated by hand.  Its
+# registry keeps running: the last lines say where and how to stop it.
 set -eu
 me=demo
 . mk/lib.sh
@@ -18,6 +19,9 @@ library=
 for f in tests/corpus/rust/[0-9]*-*.txt; do library=$f; done
 [ -n "$library" ] || die "no library/rust revision in tests/corpus/rust"
 
+# $STATE holds the demo's state: it is the pipeline's (make clean cleans both)
+[ -n "${DEMO_STATE:-}" ] || mk/clean-state.sh --mark
+STATE=$demo mk/clean-state.sh --mark
 registry=$(mk/registry.sh start "$demo/registry")
 base_repo=$registry/rust
 
@@ -33,17 +37,23 @@ fi
 
 # the stand-in bases: one per group, for its platforms, with its revision
 say "stand-in bases for $library in $base_repo"
-repo=$(sed -n 's/^GitRepo: *//p' "$library" | head -n 1)
-rust-groups "$library" | arch-filter --allow "$platforms" |
-	jq -r '[.representative_rust_tag, (.platforms | join(",")), .group_key] | @tsv' |
-	while IFS="$(printf '\t')" read -r tag plats key; do
-		ref=$base_repo:$tag
-		[ "$(image-probe "$ref" 2>/dev/null | cut -f2)" = - ] || continue
-		mk/standin-image.sh "$ref" --platforms "$plats" --content "rust $tag" \
-			--annotate "org.opencontainers.image.revision=${key%%:*}" \
-			--annotate "org.opencontainers.image.source=$repo#$key" \
-			--storage "$demo/standin" >/dev/null
-	done
+repo=$(sed -n '/^GitRepo:/ { s/^GitRepo: *//p; q; }' "$library")
+# one file per step, not a pipe: sh keeps only the last member's status
+mkdir -p "$demo"
+rust-groups "$library" >"$demo/standins.groups"
+arch-filter --allow "$platforms" "$demo/standins.groups" >"$demo/standins.platforms"
+jq -r '[.representative_rust_tag, (.platforms | join(",")), .group_key] | @tsv' \
+	"$demo/standins.platforms" >"$demo/standins.tsv"
+while IFS="$(printf '\t')" read -r tag plats key; do
+	ref=$base_repo:$tag
+	probe=$(image-probe "$ref" 2>/dev/null) || die "cannot probe $ref"
+	[ "${probe##*	}" = - ] || continue
+	mk/standin-image.sh "$ref" --platforms "$plats" --content "rust $tag" \
+		--annotate "org.opencontainers.image.revision=${key%%:*}" \
+		--annotate "org.opencontainers.image.source=$repo#$key" \
+		--storage "$demo/standin" >/dev/null
+done <"$demo/standins.tsv"
+rm -f "$demo/standins.groups" "$demo/standins.platforms" "$demo/standins.tsv"
 
 set -- STATE="$demo" IMAGE= LIBRARY="$library" TAGS_FROM="$tags" \
 	BASE_REPO="$base_repo" PLATFORMS="$platforms" BUILDER=buildah CONTEXT=tests/context
@@ -57,3 +67,7 @@ mk/registry.sh log-mark "$demo/registry"
 step publish "$@"
 say "the rerun sent $(mk/registry.sh count-since "$demo/registry" '*') requests to the registry"
 step verify "$@"
+echo >&2
+say "its registry is still running, at $registry (data in $demo/registry):"
+say "  bin/image-probe $registry/cargo-chef:latest     # or make plan with the knobs above"
+say "  make registry-down STATE=$demo                  # stops it"

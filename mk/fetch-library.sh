@@ -3,7 +3,8 @@
 # URL; a URL is fetched with a conditional GET (the ETag and Last-Modified of
 # the last answer are kept beside OUT, in OUT.etag and OUT.modified), so an
 # unchanged file costs a 304 and no body.  OUT is rewritten only when its
-# content changes: nothing downstream reruns otherwise.
+# content changes: nothing downstream reruns otherwise.  LIBRARY_TIMEOUT
+# bounds each attempt, and the retries together, in seconds.
 set -eu
 me=library
 . mk/lib.sh
@@ -15,8 +16,9 @@ trap 'remove "$tmp" "$tmp.etag" "$tmp.headers"' EXIT
 
 case $LIBRARY in
 *://*)
-	set -- --silent --show-error --fail --location --retry 3 \
-		--connect-timeout 10 --max-time 120 \
+	limit=${LIBRARY_TIMEOUT:-120}
+	set -- --silent --show-error --fail --location --retry 3 --retry-max-time "$limit" \
+		--connect-timeout 10 --max-time "$limit" \
 		--etag-save "$tmp.etag" --dump-header "$tmp.headers" \
 		--output "$tmp" --write-out '%{http_code}'
 	if [ -f "$out" ]; then
@@ -24,7 +26,13 @@ case $LIBRARY in
 		[ ! -s "$out.modified" ] ||
 			set -- "$@" --header "If-Modified-Since: $(cat "$out.modified")"
 	fi
-	code=$(curl "$@" -- "$LIBRARY") || die "cannot fetch LIBRARY=$LIBRARY"
+	status=0
+	code=$(curl "$@" -- "$LIBRARY") || status=$?
+	case $status in
+	0) ;;
+	28) die "the fetch of LIBRARY=$LIBRARY did not end within ${limit}s (LIBRARY_TIMEOUT)" ;;
+	*) die "cannot fetch LIBRARY=$LIBRARY" ;;
+	esac
 	case $code in
 	304) exit 0 ;;
 	200) ;;
@@ -32,7 +40,8 @@ case $LIBRARY in
 	esac
 	[ -s "$tmp" ] || die "LIBRARY=$LIBRARY answered an empty file"
 	# validators of this answer, for the next conditional GET
-	modified=$(sed -n 's/^[Ll]ast-[Mm]odified: *//p' "$tmp.headers" | tr -d '\r' | tail -n 1)
+	modified=$(awk 'sub(/^[Ll]ast-[Mm]odified: */, "") { sub(/\r$/, ""); m = $0 } END { print m }' \
+		"$tmp.headers")
 	if [ -s "$tmp.etag" ]; then mv -f "$tmp.etag" "$out.etag"; else rm -f "$out.etag"; fi
 	if [ -n "$modified" ]; then
 		printf '%s\n' "$modified" >"$out.modified"

@@ -4,7 +4,8 @@
 # work depends on (see stamp_name in mk/lib.sh): a stamp that exists is work
 # done, so make skips the group without a single request.  Stamps of earlier
 # plans are removed, so a group that comes back (a library file reverted, a
-# version published again) is checked again rather than trusted.
+# version published again) is checked again rather than trusted.  And
+# repair-<key16>: the group run whatever its stamp says (make repair).
 # Rewritten only when it changes.
 set -eu
 me=groups
@@ -25,9 +26,13 @@ mkdir -p "$STATE/stamps"
 		key=${stamp%%.*}
 		echo "$stamp" >>"$tmp.stamps"
 		echo
-		echo "# $(printf '%s\n' "$line" | jq -r '.group_key + "  " + .canonical')"
+		title=$(printf '%s\n' "$line" | jq -r '.group_key + "  " + .canonical')
+		echo "# $title"
 		echo "PLAN_GROUPS += $key"
 		echo "group-$key: \$(STATE)/stamps/$stamp"
+		echo "repair-$key:"
+		# shellcheck disable=SC2016 # $(STATE) is make's
+		printf '\t@REPAIR=1 mk/publish-group.sh %s "$(STATE)/stamps/%s"\n' "$key" "$stamp"
 	done <"$STATE/plan.jsonl"
 } >"$tmp"
 

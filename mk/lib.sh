@@ -75,8 +75,16 @@ fi
 # alias set and whether latest* is published).
 stamp_name() {
 	key=$(printf '%s\n' "$1" | jq -r .group_key_tag)
-	sum=$(printf '%s\n%s\n' "$1" "$2" | sha256sum | cut -d' ' -f1)
+	# assigned, not an argument: the status of an argument's $(...) is lost
+	sum=$(sha256 "$1" "$2")
 	printf '%s.%s\n' "$key" "$sum"
+}
+
+# sha256 LINE...: the hex SHA-256 of the lines.  No pipe member but the
+# last may fail: sh keeps only its status (there is no pipefail in dash).
+sha256() {
+	sha256_sum=$(printf '%s\n' "$@" | sha256sum)
+	printf '%s\n' "${sha256_sum%% *}"
 }
 
 # plan_version: the version the plan is for ("none" when nothing is to publish).
@@ -97,4 +105,71 @@ source_of() {
 			if (build in exists) print build
 			else if (workflow != "" && !(canonical in exists) && (workflow in exists)) print workflow
 		}' "$1"
+}
+
+# What a tag holds, its platforms: a publish never moves a tag to an image
+# that lacks one of them (unless ALLOW_FEWER_PLATFORMS=1).  The platforms of
+# every image a run published or read are kept in $STATE/platforms/<hex of
+# the digest>, so that knowing them again costs nothing.
+#
+# recorded_platforms DIGEST: the platforms recorded for DIGEST ("a,b",
+# sorted), or nothing.
+recorded_platforms() {
+	case $1 in
+	sha256:*[!0-9a-f]* | sha256:) return 0 ;;
+	sha256:*) [ ! -f "$STATE/platforms/${1#sha256:}" ] || cat "$STATE/platforms/${1#sha256:}" ;;
+	esac
+}
+
+# record_platforms DIGEST PLATFORMS: records them ("a,b" in any order).
+record_platforms() {
+	case $1 in sha256:*[!0-9a-f]* | sha256:) return 0 ;; sha256:*) ;; *) return 0 ;; esac
+	mkdir -p "$STATE/platforms"
+	record_tmp=$(tmpfile "$STATE/platforms/${1#sha256:}")
+	sorted_platforms "$2" >"$record_tmp"
+	mv -f "$record_tmp" "$STATE/platforms/${1#sha256:}"
+}
+
+# sorted_platforms "a,b" (or "a b"): the same platforms, sorted, comma-joined.
+sorted_platforms() {
+	LC_ALL=C awk -v list="$1" 'BEGIN {
+		n = split(list, p, /[ ,]/)
+		for (i = 1; i <= n; i++)
+			for (j = i + 1; j <= n; j++)
+				if (p[j] < p[i]) { t = p[i]; p[i] = p[j]; p[j] = t }
+		s = ""
+		for (i = 1; i <= n; i++)
+			if (p[i] != "" && p[i] != p[i - 1]) s = s (s == "" ? "" : ",") p[i]
+		print s
+	}'
+}
+
+# lost_platforms HAD WANT: the platforms of HAD ("a,b") that WANT lacks.
+lost_platforms() {
+	awk -v had="$1" -v want="$2" 'BEGIN {
+		n = split(want, w, ",")
+		for (i = 1; i <= n; i++) keep[w[i]] = 1
+		m = split(had, h, ",")
+		s = ""
+		for (i = 1; i <= m; i++)
+			if (h[i] != "" && !(h[i] in keep)) s = s (s == "" ? "" : ",") h[i]
+		print s
+	}'
+}
+
+# index_platforms FILE: the platforms of image-manifest's line in FILE, as
+# arch-filter names them ("a,b"; attestations left out), or "?" when it is
+# a single image, not an index.
+index_platforms() {
+	jq -r 'if .manifest.manifests then
+			[.manifest.manifests[] | .platform // empty | select(.os != "unknown")
+			 | .os + "/" + .architecture
+			   + (if .variant and (.architecture != "arm64" or .variant != "v8")
+			      then "/" + .variant else "" end)] | unique | join(",")
+		else "?" end' "$1"
+}
+
+# digest_in FILE REF: REF's digest in a probe answer ("-": none).
+digest_in() {
+	awk -F '\t' -v ref="$2" '$1 == ref { print $2; exit }' "$1"
 }

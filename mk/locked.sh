@@ -3,19 +3,23 @@
 # $STATE/lock (flock), so that two runs on one state never interleave: the
 # second waits up to LOCK_WAIT seconds, saying for whom, or refuses at once
 # when LOCK_WAIT=0.  With IMAGE empty it starts the embedded registry and
-# publishes to it.  At the end it names the groups that failed or wait.
+# publishes to it.  At the end it names the groups that failed or wait, and
+# after publish or repair says in one line how many were published, wait,
+# failed (mk/report.sh summary).
 set -eu
 me=pipeline
 . mk/lib.sh
 
-mkdir -p "$STATE"
+# every knob, before anything is asked of anyone
+mk/check-knobs.sh "$@"
+# STATE is the pipeline's: make clean may remove what it writes there
+mk/clean-state.sh --mark
 exec 9>>"$STATE/lock"
 if ! flock -n 9; then
 	# the holder may not have said who it is yet
 	holder=$(cat "$STATE/lock.holder" 2>/dev/null) || :
 	[ -n "$holder" ] || holder="another run"
 	case $LOCK_WAIT in
-	'' | *[!0-9]*) die "LOCK_WAIT=$LOCK_WAIT: want a number of seconds" ;;
 	0) die "$STATE is in use by $holder; not waiting (LOCK_WAIT=0)" ;;
 	esac
 	say "$STATE is in use by $holder; waiting up to ${LOCK_WAIT}s"
@@ -39,7 +43,9 @@ if [ -z "$IMAGE" ]; then
 	# the registry outlives this run: it must not inherit the lock
 	addr=$(mk/registry.sh start "$STATE/registry" 9>&-) ||
 		die "cannot start the embedded registry (see $STATE/registry/log)"
-	set -- "$@" "IMAGE=$addr/cargo-chef"
+	IMAGE=$addr/cargo-chef
+	export IMAGE
+	set -- "$@" "IMAGE=$IMAGE"
 fi
 
 status=0
@@ -55,4 +61,15 @@ if [ -d "$STATE/status" ]; then
 	done
 fi
 mk/gha.sh report "$@" || status=1 # gha: annotations and the step summary
+# the last line of a publish: published, waiting, failed; after a failure
+# in a stage before the groups there is nothing to count (no status)
+for goal; do
+	case $goal in
+	publish | repair)
+		if [ $status -eq 0 ] || [ -d "$STATE/status" ]; then
+			mk/report.sh summary || :
+		fi
+		break ;;
+	esac
+done
 exit $status

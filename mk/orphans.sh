@@ -33,9 +33,10 @@ trap 'rm -rf "$work"' EXIT
 
 # requests FILE...: the tools' summary lines in FILE... added up.
 requests() {
-	sed -n 's/^[a-z-]*: requests: //p' "$@" | awk '
+	awk '
+		!sub(/^[a-z-]*: requests: /, "") { next }
 		{ for (i = 1; i <= NF; i++) { split($i, kv, "="); n[kv[1]] += kv[2] } }
-		END { printf "list=%d HEAD=%d GET=%d token=%d\n", n["list"], n["HEAD"], n["GET"], n["token"] }'
+		END { printf "list=%d HEAD=%d GET=%d token=%d\n", n["list"], n["HEAD"], n["GET"], n["token"] }' "$@"
 }
 # relay FILE: what a tool said on stderr but its summary (warnings, rate limit).
 relay() {

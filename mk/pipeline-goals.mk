@@ -19,6 +19,13 @@ group-unknown:
 verify: $(STATE)/plan.jsonl | $(PROBE_TOOLS)
 	@mk/report.sh verify
 
+# Every group again, its stamp ignored: each tag HEADed, those moved outside
+# the pipeline pointed back (one GET per group that drifted), a missing
+# image built.
+repair: $(PLAN_GROUPS:%=repair-%)
+	@:
+
 FORCE:
 
-.PHONY: plan matrix group group-unknown verify publish FORCE $(PLAN_GROUPS:%=group-%)
+.PHONY: plan matrix group group-unknown verify repair publish FORCE $(PLAN_GROUPS:%=group-%) \
+	$(PLAN_GROUPS:%=repair-%)

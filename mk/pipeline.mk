@@ -5,13 +5,16 @@
 # and, after a failure, names the failed groups at the end.
 $(PIPELINE_GOALS): pipeline-run
 	@:
-pipeline-run:
+# mk/check-knobs.sh (run first by mk/locked.sh) asks these tools
+KNOB_TOOLS = bin/tag-gen bin/arch-filter bin/semver-check
+pipeline-run: $(KNOB_TOOLS)
 	+@mk/locked.sh "$(MAKE)" --no-print-directory PIPELINE_LOCKED=1 \
 		$(filter $(PIPELINE_GOALS),$(MAKECMDGOALS))
 
 # The embedded registry: Debian's docker-registry on loopback, data under
 # $(STATE)/registry, until registry-down (publish starts it when IMAGE is empty).
 registry-up:
+	@mk/clean-state.sh --mark
 	@mk/registry.sh start "$(STATE)/registry"
 registry-down:
 	@mk/registry.sh stop "$(STATE)/registry"
@@ -46,6 +49,6 @@ lint-workflow: $(ACTIONLINT)
 # a group not yet aliased as an orphan), and on the embedded registry when
 # IMAGE is empty; but not through the inner make, which would fetch the
 # library file and make the plan for nothing.
-orphans: bin/image-tags bin/image-probe
+orphans: bin/image-tags bin/image-probe $(KNOB_TOOLS)
 	@mk/locked.sh mk/orphans.sh
 .PHONY: orphans

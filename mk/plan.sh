@@ -18,7 +18,7 @@ me=plan
 
 out=$1
 tmp=$(tmpfile "$out")
-trap 'remove "$tmp" "$tmp.groups" "$tmp.workflow" "$tmp.plan"' EXIT
+trap 'remove "$tmp" "$tmp.groups" "$tmp.workflow" "$tmp.platforms" "$tmp.tags" "$tmp.plan"' EXIT
 read -r version latest <"$STATE/version" || die "no version in $STATE/version"
 
 if [ "$version" != none ]; then
@@ -27,8 +27,10 @@ if [ "$version" != none ]; then
 	[ "$latest" = yes ] || set -- "$@" --no-latest
 	rust-groups "$STATE/library" >"$tmp.groups"
 	rust-groups --workflow-keys "$STATE/library" >"$tmp.workflow"
-	arch-filter --allow "$PLATFORMS" "$tmp.groups" | tag-gen "$@" |
-		jq -c --slurpfile workflow "$tmp.workflow" \
+	# one file per step, not a pipe: sh keeps only the last member's status
+	arch-filter --allow "$PLATFORMS" "$tmp.groups" >"$tmp.platforms"
+	tag-gen "$@" "$tmp.platforms" >"$tmp.tags"
+	jq -c --slurpfile workflow "$tmp.workflow" \
 			--arg image "$IMAGE" --arg version "$version" --arg base "$BASE_REPO" '
 			# a group is the same group under both keys: join by its aliases
 			def aliases: .rust_aliases | sort | join(",");
@@ -36,11 +38,12 @@ if [ "$version" != none ]; then
 			| . + {base: ($base + ":" + .representative_rust_tag)}
 			| if $wkey[aliases] then
 				. + {workflow_canonical: ($image + ":" + $version + "-base-" + $wkey[aliases])}
-			  else . end' >"$tmp.plan"
+			  else . end' "$tmp.tags" >"$tmp.plan"
 	context=$(cat "$STATE/context")
 	while IFS= read -r line; do
 		group_platforms=$(printf '%s\n' "$line" | jq -r '.platforms | join(",")')
-		inputs=$(printf '%s\n%s\n' "$group_platforms" "$context" | sha256sum | cut -c1-8)
+		inputs=$(sha256 "$group_platforms" "$context")
+		inputs=$(printf '%.8s' "$inputs")
 		printf '%s\n' "$line" | jq -c --arg inputs "$inputs" '. + {build_tag: (.canonical + "." + $inputs)}'
 	done <"$tmp.plan" >"$tmp"
 fi

@@ -29,14 +29,13 @@ usage() {
 # alive PID: true when the process exists and is not a zombie.
 alive() {
 	kill -0 "$1" 2>/dev/null || return 1
-	state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) || return 0
+	state=$(sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 0
 	[ "$state" != Z ]
 }
 
 # ours PID DIR: PID is alive and serves DIR (not a reused pid).
 ours() {
-	alive "$1" && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null |
-		grep -qF "$2/config.yml"
+	alive "$1" && grep -qaF "$2/config.yml" "/proc/$1/cmdline" 2>/dev/null
 }
 
 running() {
@@ -62,6 +61,14 @@ yaml_str() {
 }
 
 write_config() { # DIR PORT
+	# every value checked first: a $(...) in an argument loses its status
+	for value in "$1/data" "$tls_cert" "$tls_key" "$htpasswd" "$token_realm" \
+		"$token_service" "$token_issuer" "$token_cert"; do
+		yaml_str "$value" >/dev/null
+	done
+	bytes=$(od -An -N16 -tx1 /dev/urandom)
+	# shellcheck disable=SC2086 # one word per byte
+	secret=$(printf '%s' $bytes)
 	{
 		echo 'version: 0.1'
 		echo 'log: {level: info}'
@@ -71,7 +78,7 @@ write_config() { # DIR PORT
 		echo '  maintenance: {uploadpurging: {enabled: false}}'
 		echo 'http:'
 		echo "  addr: 127.0.0.1:$2"
-		echo "  secret: $(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+		echo "  secret: $secret"
 		if [ -n "$tls_cert" ]; then
 			echo "  tls: {certificate: $(yaml_str "$tls_cert"), key: $(yaml_str "$tls_key")}"
 		fi
@@ -190,7 +197,8 @@ start() {
 			die "registry did not answer within 10 s; see $dir/log"
 		fi
 		# died: most likely the port was taken meanwhile; try another
-		tail -n 5 "$dir/log" | grep -q 'address already in use' ||
+		tail -n 5 "$dir/log" >"$dir/log.tail" || :
+		grep -q 'address already in use' "$dir/log.tail" ||
 			die "registry failed to start; see $dir/log"
 		[ -z "$want_port" ] || die "port $want_port is taken; see $dir/log"
 	done
@@ -234,7 +242,12 @@ count_log() {
 }
 
 log_size() {
-	if [ -f "$1/log" ]; then wc -c <"$1/log" | tr -d ' '; else echo 0; fi
+	if [ -f "$1/log" ]; then
+		size=$(wc -c <"$1/log")
+		echo $((size))
+	else
+		echo 0
+	fi
 }
 
 [ $# -ge 2 ] || usage
@@ -254,6 +267,10 @@ count-since)
 	[ -f "$dir/log" ] || die "no log in $dir"
 	mark=0
 	[ ! -f "$dir/mark" ] || mark=$(cat "$dir/mark")
-	tail -c +"$((mark + 1))" "$dir/log" | count_log "$@" ;;
+	# a file, not a pipe: sh keeps only the last member's status
+	since=$(mktemp "${TMPDIR:-/tmp}/registry-log.XXXXXX")
+	trap 'rm -f "$since"' EXIT
+	tail -c +"$((mark + 1))" "$dir/log" >"$since"
+	count_log "$@" <"$since" ;;
 *) usage ;;
 esac

@@ -26,9 +26,33 @@ probe() {
 		: >"$1.probe"
 	fi
 }
-# digest_in FILE REF: REF's digest in a probe answer ("-": none).
-digest_in() {
-	awk -F '\t' -v ref="$2" '$1 == ref { print $2; exit }' "$1"
+
+# fewer PROBE SOURCE_DIGEST PLATFORMS: sets fewer to what moving the tags of
+# PROBE (those not at SOURCE_DIGEST) to an image of PLATFORMS would take
+# away, by the platforms this state recorded (no request); adds to gets the
+# reads publish would spend on images whose platforms it does not know.
+fewer() {
+	fewer='' lose=0 unknown=0 example=''
+	awk -F '\t' -v src="$2" '$2 != "-" && $2 != src && !seen[$2]++ { print $2 }' "$1" >"$work/held"
+	: >"$work/lost"
+	while IFS= read -r digest; do
+		had=$(recorded_platforms "$digest")
+		if [ -z "$had" ]; then
+			unknown=$((unknown + 1))
+			continue
+		fi
+		lost=$(lost_platforms "$had" "$3")
+		[ -z "$lost" ] || awk -F '\t' -v d="$digest" -v lost="$lost" \
+			'$2 == d { print $1 "\t" lost }' "$1" >>"$work/lost"
+	done <"$work/held"
+	if [ -s "$work/lost" ] && [ -z "$ALLOW_FEWER_PLATFORMS" ]; then
+		lose=$(wc -l <"$work/lost")
+		read -r example lost <"$work/lost"
+		fewer="refused: $lose tags would lose platforms, e.g. ${example##*:} loses $lost (ALLOW_FEWER_PLATFORMS=1 allows it)"
+	elif [ "$unknown" -gt 0 ] && [ -z "$ALLOW_FEWER_PLATFORMS" ]; then
+		fewer="tags at $unknown images whose platforms this state does not know: 1 GET each to check before they move"
+		gets=$((gets + unknown))
+	fi
 }
 
 plan() {
@@ -42,7 +66,8 @@ plan() {
 	# HEAD the canonical (and workflow) names of the groups not done yet
 	: >"$work/refs"
 	while IFS= read -r line; do
-		[ -f "$STATE/stamps/$(stamp_name "$line" "$context")" ] && continue
+		stamp=$(stamp_name "$line" "$context")
+		[ -f "$STATE/stamps/$stamp" ] && continue
 		printf '%s\n' "$line" | jq -r '.canonical, .build_tag, (.workflow_canonical // empty)' >>"$work/refs"
 	done <"$plan"
 	probe "$work/refs"
@@ -66,7 +91,9 @@ plan() {
 			read -r platforms
 			read -r aliases
 		} <"$work/fields"
-		if [ -f "$STATE/stamps/$(stamp_name "$line" "$context")" ]; then
+		fewer=
+		stamp=$(stamp_name "$line" "$context")
+		if [ -f "$STATE/stamps/$stamp" ]; then
 			state="done (stamp): no request"
 		else
 			source=$(source_of "$work/refs.probe" "$canonical" "$build_tag" "$workflow")
@@ -75,6 +102,11 @@ plan() {
 				[ "$(digest_in "$work/refs.probe" "$canonical")" = - ] ||
 					state="to rebuild: built from other platforms or another build context; from $base (1 GET to check it$alias_read)"
 				gets=$((gets + reads_per_build)) builds=$((builds + 1))
+				printf '%s\n' "$line" | jq -r '.tags[]' >"$work/tags"
+				echo "$canonical" >>"$work/tags"
+				probe "$work/tags"
+				heads=$((heads + $(wc -l <"$work/tags")))
+				fewer "$work/tags.probe" "" "$(sorted_platforms "$platforms")"
 			else
 				# which tags would move: HEAD them now
 				printf '%s\n' "$line" | jq -r '.tags[]' >"$work/tags"
@@ -82,9 +114,10 @@ plan() {
 				probe "$work/tags"
 				heads=$((heads + $(wc -l <"$work/tags")))
 				want=$(digest_in "$work/refs.probe" "$source")
-				n=$(awk -F '\t' -v d="$want" '$2 != d' "$work/tags.probe" | wc -l)
+				n=$(awk -F '\t' -v d="$want" '$2 != d { n++ } END { print n + 0 }' "$work/tags.probe")
 				state="exists"
 				[ "$source" != "$workflow" ] || state="exists under the workflow's name $workflow"
+				fewer "$work/tags.probe" "$want" "$(sorted_platforms "$platforms")"
 				if [ "$n" -gt 0 ]; then
 					state="$state; $n tags to move (1 GET)"
 					gets=$((gets + 1)) moves=$((moves + n))
@@ -98,6 +131,7 @@ plan() {
 		echo "  canonical  $canonical"
 		echo "  state      $state"
 		echo "  platforms  $platforms"
+		[ -z "$fewer" ] || echo "  fewer      $fewer"
 		echo "  aliases    $aliases"
 	done <"$plan"
 	echo
@@ -132,6 +166,7 @@ verify() {
 	done <"$work/pairs"
 	if [ $bad -gt 0 ]; then
 		echo "verify: $bad of $tags tags of $groups groups are not at their canonical image"
+		echo "verify: to point them back: make repair, with the knobs of this run (HEADs; 1 GET per group that drifted)"
 		return 1
 	fi
 	echo "verify: $groups groups, $tags tags: every tag at its canonical digest"
@@ -139,15 +174,33 @@ verify() {
 
 summary() {
 	[ "$version" != none ] || { say "nothing to publish"; return 0; }
-	# shell builtins only: this is the last word of every run, even a no-op
-	groups=0 waiting=0
+	# shell builtins only: this is the last word of every run, even a no-op.
+	# A group is published when its stamp exists (groups.mk keeps the
+	# stamps of this plan only), waits or failed by its status.
+	groups=0 published=0 waiting=0 failed=0 failed_keys=''
 	while IFS= read -r _; do groups=$((groups + 1)); done <"$plan"
+	for f in "$STATE"/stamps/*; do
+		case $f in *'/*' | *.tmp.*) continue ;; esac
+		published=$((published + 1))
+	done
 	for f in "$STATE"/status/*; do
 		[ -e "$f" ] || continue
 		read -r word _ <"$f" || :
-		[ "$word" != waiting: ] || waiting=$((waiting + 1))
+		case $word in
+		waiting:) waiting=$((waiting + 1)) ;;
+		failed:) failed=$((failed + 1)) failed_keys="$failed_keys ${f##*/}" ;;
+		esac
 	done
-	say "$version to $IMAGE: $((groups - waiting)) of $groups groups published, $waiting waiting for their base"
+	if [ -n "$DRY_RUN" ]; then
+		say "$version to $IMAGE (DRY_RUN=1): nothing changed; of $groups groups, $published done" \
+			"already, $((groups - published)) would be published as said above"
+		return 0
+	fi
+	line="$published of $groups groups published, $waiting waiting for their base, $failed failed"
+	[ $failed -eq 0 ] || line="$line:$failed_keys"
+	rest=$((groups - published - waiting - failed))
+	[ $rest -le 0 ] || line="$line; $rest not tried (after a failure; make -k tries every group)"
+	say "$version to $IMAGE: $line"
 }
 
 case $1 in

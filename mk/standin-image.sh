@@ -115,10 +115,10 @@ drop_list() {
 
 # annotate: the descriptors of the list, matched to their platform
 if [ -s "$annotations" ]; then
-	b manifest inspect "$list" |
-		jq -r '.manifests[] | [.digest, .platform.os + "/" + .platform.architecture
+	b manifest inspect "$list" >"$work/list.json" || { drop_list; die "cannot inspect the list"; }
+	jq -r '.manifests[] | [.digest, .platform.os + "/" + .platform.architecture
 			+ (if .platform.variant then "/" + .platform.variant else "" end)] | @tsv' \
-		>"$work/descriptors" || { drop_list; die "cannot inspect the list"; }
+		"$work/list.json" >"$work/descriptors" || { drop_list; die "cannot inspect the list"; }
 	while IFS="$(printf '\t')" read -r digest p; do
 		set --
 		while IFS="$(printf '\t')" read -r which kv; do

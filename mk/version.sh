@@ -4,7 +4,9 @@
 # (only when it is the greatest release among the tags of TAGS_FROM, so an
 # older VERSION or the rerun of an old job never moves latest* back), or
 # "none" when there is nothing to publish (not a release: said, exit 0).
-# OUT is rewritten only when it changes.  Knobs: VERSION, TAGS_FROM.
+# OUT is rewritten only when it changes.  Knobs: VERSION, TAGS_FROM, and
+# TAGS_TIMEOUT, the seconds git ls-remote may take (a server that accepts
+# and never answers would hold the run forever).
 set -eu
 me=version
 . mk/lib.sh
@@ -15,8 +17,23 @@ tags=$tmp.tags
 trap 'remove "$tmp" "$tags" "$tmp.err"' EXIT
 
 if [ -n "$TAGS_FROM" ]; then
-	git ls-remote --tags --refs "$TAGS_FROM" >"$tags" ||
-		die "cannot list the tags of TAGS_FROM=$TAGS_FROM"
+	# no prompt for a password: nobody is there to type it
+	status=0
+	GIT_TERMINAL_PROMPT=0 timeout "${TAGS_TIMEOUT:-60}" \
+		git ls-remote --tags --refs "$TAGS_FROM" >"$tags" || status=$?
+	why="cannot list the tags of TAGS_FROM=$TAGS_FROM"
+	[ $status -ne 124 ] ||
+		why="git ls-remote of TAGS_FROM=$TAGS_FROM did not answer within ${TAGS_TIMEOUT:-60}s (TAGS_TIMEOUT)"
+	if [ $status -ne 0 ]; then
+		[ -n "$VERSION" ] || die "$why"
+		# VERSION is given: it can be published, but not known to be the
+		# greatest release, so latest* stays (never moved back by mistake)
+		say "$why"
+		say "so whether VERSION=$VERSION is the greatest release is not known: latest* stays where it is;" \
+			"to publish it without asking, say TAGS_FROM= (latest* then stays too)"
+		: >"$tags"
+		unknown_greatest=1
+	fi
 fi
 
 if [ -n "$VERSION" ]; then
@@ -34,8 +51,11 @@ if [ -n "$VERSION" ]; then
 			[ "$greatest" = "$version" ]; then
 			latest=yes
 		fi
-		[ $latest = yes ] ||
+		if [ $latest = no ] && [ -z "$TAGS_FROM" ]; then
+			say "TAGS_FROM is empty: latest* stays where it is; $version is published under its own tags"
+		elif [ $latest = no ] && [ -z "${unknown_greatest:-}" ]; then
 			say "$version is not the greatest release of TAGS_FROM: latest* stays where it is"
+		fi
 		echo "$version $latest" >"$tmp"
 	fi
 else

@@ -2,7 +2,8 @@
 # shellcheck source-path=SCRIPTDIR disable=SC2016,SC2317 # bodies are eval'ed
 # One group's build fails: with make -k -j2 the other group still publishes,
 # the failed one is named at the end, it has no stamp, and the rerun (once
-# the cause is gone) builds it and only it.
+# the cause is gone) builds it and only it.  The run's last line counts the
+# groups published, waiting and failed, and names the failed ones.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pipeline.sh
@@ -29,8 +30,9 @@ test_expect_success 'a failing build leaves the other group published and is nam
 	test "$(builds)" = 1 &&
 	test -n "$(digest_of 0.1.77-base-96dc6d1355174f7a)" &&
 	test -z "$(digest_of 0.1.77-base-55e478c699c5726a)" &&
-	tail -n 3 out >last &&
+	tail -n 4 out >last &&
 	test_grep "group 55e478c699c5726a FAILED: 8affdd6599d29fd20f987eef52234267f3c3e668:1.19.0/jessie" last &&
+	test_grep "^publish: 0\.1\.77 to .*: 1 of 2 groups published, 0 waiting for their base, 1 failed: 55e478c699c5726a$" last &&
 	test_grep "build of .*0\.1\.77-base-55e478c699c5726a failed" out &&
 	ls "$STATE/stamps" >stamps &&
 	test_grep "^96dc6d1355174f7a\." stamps &&

@@ -3,7 +3,8 @@
 # added platform or a changed build context must still be noticed and built
 # (lessons.md).  Each build also pushes its build tag, <canonical>.<8 hex of
 # the platforms and the context>: a canonical image without the build tag of
-# the current inputs is rebuilt, found out with HEAD requests alone.
+# the current inputs is rebuilt, found out with HEAD requests alone.  Going
+# back to fewer platforms takes them away from the tags: ALLOW_FEWER_PLATFORMS.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pipeline.sh
@@ -57,9 +58,12 @@ test_expect_success 'a changed build context: every group rebuilt once' '
 	test "$(registry_count_since "*")" = 0
 '
 
-test_expect_success 'back to the first inputs: their build tags are found, nothing is built' '
+test_expect_success 'back to the first inputs: fewer platforms, refused unless allowed' '
 	registry_mark &&
-	pub publish PLATFORMS=linux/amd64 >out 2>&1 &&
+	test_status 2 pub publish PLATFORMS=linux/amd64 >out 2>&1 &&
+	test_grep "loses linux/arm64" out &&
+	test "$(platforms_of jessie)" = linux/amd64,linux/arm64 &&
+	pub publish PLATFORMS=linux/amd64 ALLOW_FEWER_PLATFORMS=1 >out 2>&1 &&
 	test "$(builds)" = 0 &&
 	test "$(registry_count_since GET "^/v2/rust/")" = 0 &&
 	test "$(platforms_of jessie)" = linux/amd64 &&

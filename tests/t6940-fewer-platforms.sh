@@ -1,0 +1,81 @@
+#!/bin/bash
+# shellcheck source-path=SCRIPTDIR disable=SC2016,SC2317 # bodies are eval'ed
+# A publish never takes away: narrowing PLATFORMS would move every tag to an
+# image with fewer platforms than it has; the group fails naming the tags
+# and the platforms, `make plan` says it beforehand, and finding what a tag
+# holds costs at most one GET per group, none when this state knows it.
+# ALLOW_FEWER_PLATFORMS=1 moves them.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=lib-pipeline.sh
+. "$SRC/tests/lib-pipeline.sh"
+
+pipeline_setup
+LIBRARY=$(rev 005)
+export LIBRARY
+
+# platforms_of TAG: the platforms of cargo-chef:TAG (the test's own GET)
+platforms_of() {
+	curl -fsS -H "Accept: $MANIFEST_ACCEPT" "http://$REGISTRY/v2/cargo-chef/manifests/$1" |
+		jq -r '[.manifests[].platform | .os + "/" + .architecture] | sort | join(",")'
+}
+manifest_gets() {
+	registry_count_since GET "^/v2/cargo-chef/manifests/"
+}
+
+test_expect_success 'published for two platforms' '
+	standins "$LIBRARY" &&
+	pub publish >out 2>&1 &&
+	test "$(platforms_of latest)" = linux/amd64,linux/arm64 &&
+	plan_tag_digests >before
+'
+
+test_expect_success 'plan with one platform: says which tags would lose what, HEADs only' '
+	registry_mark &&
+	pub plan PLATFORMS=linux/amd64 >out 2>err &&
+	test "$(grep -c "^  fewer      refused: [0-9]* tags would lose platforms, e.g. .* loses linux/arm64 (ALLOW_FEWER_PLATFORMS=1 allows it)$" out)" = 2 &&
+	test "$(registry_count_since GET)" = 0
+'
+
+test_expect_success 'publish with one platform: each group refused, nothing built or moved' '
+	registry_mark &&
+	test_status 2 pub publish -k PLATFORMS=linux/amd64 >out 2>&1 &&
+	test_grep "refused: 9 tags would move to an image for linux/amd64, without platforms they have:" out &&
+	test_grep "^  $REGISTRY/cargo-chef:latest loses linux/arm64$" out &&
+	test_grep "^  $REGISTRY/cargo-chef:0\.1\.77-rust-jessie loses linux/arm64$" out &&
+	test_grep "FAILED: .*1\.19\.0/jessie" out &&
+	test_grep "FAILED: .*1\.19\.0/stretch" out &&
+	test "$(builds)" = 0 &&
+	test "$(manifest_gets)" = 0 &&
+	plan_tag_digests >after &&
+	test_cmp before after
+'
+
+test_expect_success 'a fresh state: one GET per group to learn it, still refused' '
+	registry_mark &&
+	test_status 2 pub publish -k PLATFORMS=linux/amd64 STATE="$TRASH/fresh" >out 2>&1 &&
+	test "$(grep -c "loses linux/arm64$" out)" -gt 2 &&
+	test "$(builds)" = 0 &&
+	test "$(manifest_gets)" = 2 &&
+	plan_tag_digests >after &&
+	test_cmp before after
+'
+
+test_expect_success 'ALLOW_FEWER_PLATFORMS=1: built for one platform, the tags follow' '
+	registry_mark &&
+	pub publish PLATFORMS=linux/amd64 ALLOW_FEWER_PLATFORMS=1 >out 2>&1 &&
+	test "$(builds)" = 2 &&
+	test "$(platforms_of latest)" = linux/amd64 &&
+	tags_at_canonical
+'
+
+test_expect_success 'a new version on the same platforms: no GET to know what the tags hold' '
+	release v0.1.78 &&
+	registry_mark &&
+	pub publish PLATFORMS=linux/amd64 >out 2>&1 &&
+	test "$(builds)" = 2 &&
+	test "$(manifest_gets)" = 0 &&
+	tags_at_canonical
+'
+
+test_done
