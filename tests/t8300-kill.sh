@@ -1,7 +1,8 @@
 #!/bin/bash
 # shellcheck source-path=SCRIPTDIR disable=SC2016,SC2317 # bodies are eval'ed
-# SIGKILL of the whole `make -j2 publish` process group at 20 random moments
-# (seeded), each followed by a rerun to completion.  Right after each kill,
+# SIGKILL of the whole `make -j2 publish` process group at random moments
+# (seeded; 20 in make check-long, 5 in make check), each followed by a
+# rerun to completion.  Right after each kill,
 # read from the registry: every stamp claims only work that was done (its
 # canonical image and tags are at the digest it records); the state files
 # are whole (each written to a temporary file and renamed); the lock is free
@@ -21,7 +22,7 @@
 # shellcheck source=lib-pipeline.sh
 . "$SRC/tests/lib-pipeline.sh"
 
-KILLS=${KILLS:-20}
+KILLS=${KILLS:-$(test_size 5 20)}
 SEED=${SEED:-8300}
 export KILLS SEED
 
