@@ -34,8 +34,10 @@ check-long:
 	+@rm -rf $(TEST_OUT) && $(MAKE) --no-print-directory $(test_jobs) test-scripts TEST_LONG=1 && \
 		tests/run --sum $(TEST_OUT) $(TEST_SCRIPTS)
 
+# Alone (make t8300-kill), a script ends with its sum, and fails with it.
 $(TEST_NAMES): deps-all bin san
 	@$(TEST_ENV) tests/run --one $(TEST_OUT) tests/$@.sh
+	$(if $(filter test-scripts,$(MAKECMDGOALS)),,@tests/run --sum $(TEST_OUT) tests/$@.sh)
 t8000-fuzz: fuzz-build
 
 # test-scripts: all of them, each recipe succeeding whatever its tests say
