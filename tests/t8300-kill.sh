@@ -13,10 +13,11 @@
 # Speed: each round publishes a new greatest release, so both groups are
 # built again and latest* moves: a small library of 2 groups, 2 platforms
 # and 7 tags publishes in ~4 s here, so 20 kills, their reruns and the
-# checks take ~2 minutes.  The moments are uniform over the duration of the
-# first publish, measured; when a run ends before its moment (the machine
-# got faster), the round is not a kill: the moments are drawn from then on
-# over what that run took, and rounds go on until KILLS of them were kills.
+# checks take ~2 minutes (5 kills ~30 s).  The moments are uniform over the
+# duration of the first publish, measured; when a run ends before its
+# moment (the machine got faster), the round is not a kill: the moments are
+# drawn from then on over what that run took, and rounds go on until KILLS
+# of them were kills.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pipeline.sh
