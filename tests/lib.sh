@@ -7,7 +7,9 @@
 #   '
 #
 # Environment (set by tests/run): BIN, the tools under test; SRC, the source
-# tree; CORPUS, the real library files; RESULTS, where counts are appended.
+# tree; CORPUS, the real library files; RESULTS, where counts are appended;
+# VERBOSE=1 prints each test's output, not only a failing one's;
+# TEST_LONG=1 (make check-long) gives test_size's long sizes.
 set -u
 : "${SRC:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${BIN:=$SRC/bin}"
@@ -17,6 +19,17 @@ set -u
 export SRC BIN CORPUS
 PATH=$BIN:$PATH
 export PATH
+
+# test_size DEFAULT LONG: a size for make check (DEFAULT) or make check-long
+# (LONG, with TEST_LONG=1): every kind of test runs in both tiers, the long
+# one at full size (kills, faults, seconds of fuzzing).
+test_size() {
+	if [ -n "${TEST_LONG:-}" ]; then
+		echo "$2"
+	else
+		echo "$1"
+	fi
+}
 
 test_name=$(basename "$0" .sh)
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/$test_name.XXXXXX")

@@ -4,14 +4,14 @@
 # write, no use of uninitialised memory, no leak (definite or indirect),
 # on the paths that succeed and on those that fail.
 #
-# Sample, to stay well within a minute (a valgrind run costs ~0.4 s of CPU,
-# nearly all of it valgrind's start with libcurl and libcrypto): every 10th
-# library/rust revision and the newest, 16 of 150, each through the three
-# filters.  The rust revisions share one shape (2 to 10 entries of Tags,
-# Architectures, GitCommit, Directory; unsorted Architectures from 2025,
-# which the newest has), so more of them would run the same code again;
-# what the format allows beyond that shape is in library/ and invalid/,
-# which run whole.  About 110 runs: 45 s of CPU.
+# The rust revisions: a sample in make check (a valgrind run costs ~0.4 s
+# of CPU, nearly all of it valgrind's start with libcurl and libcrypto):
+# every 50th library/rust revision and the newest, 4 of 150, each through
+# the three filters; make check-long runs all 150.  The rust revisions share
+# one shape (2 to 10 entries of Tags, Architectures, GitCommit, Directory;
+# unsorted Architectures from 2025, which the newest has), so more of them
+# run the same code again; what the format allows beyond that shape is in
+# library/ (every other file in make check) and invalid/ (whole).
 # Each run is one tool under valgrind, its input made beforehand by the
 # plain tools; the runs go in parallel, one per CPU.
 # shellcheck source=/dev/null
@@ -22,8 +22,9 @@ VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirec
 export VALGRIND BIN
 
 revisions=("$CORPUS"/rust/*.txt)
+step=$(test_size 50 1)
 sample=()
-for ((i = 0; i < ${#revisions[@]}; i += 10)); do
+for ((i = 0; i < ${#revisions[@]}; i += step)); do
 	sample+=("${revisions[i]}")
 done
 [ "${sample[-1]}" = "${revisions[-1]}" ] || sample+=("${revisions[-1]}")
@@ -55,8 +56,10 @@ vg() {
 	test "$(grep -c '^ok$' vg.out)" -eq "$(wc -l <"$1")"
 }
 
-test_expect_success 'the sample holds 16 rust revisions, oldest and newest' '
-	test ${#sample[@]} -eq 16 &&
+# every step-th of the revisions, and the newest when that is not one
+want=$(((${#revisions[@]} - 1) / step + 1 + ((${#revisions[@]} - 1) % step != 0)))
+test_expect_success "the sample holds $want rust revisions, oldest and newest" '
+	test ${#sample[@]} -eq "$want" &&
 	test "${sample[0]}" = "${revisions[0]}" &&
 	test "${sample[-1]}" = "${revisions[-1]}"
 '
@@ -107,11 +110,16 @@ test_expect_success 'tag-gen: their platforms, JSON, --plain and --no-latest' '
 	vg jobs
 '
 
-test_expect_success 'rust-groups: every file of library/ (the hard parts of the format)' '
-	for lib in "$CORPUS"/library/*.txt; do
-		echo "0 $lib rust-groups"
+# library/: every other file in make check (ASan and UBSan run them all in
+# t1000), all of them in make check-long
+# shellcheck disable=SC2034 # read by a test body
+library=("$CORPUS"/library/*.txt)
+library_step=$(test_size 2 1)
+test_expect_success "rust-groups: library/ (the hard parts of the format), 1 file in $library_step" '
+	for ((i = 0; i < ${#library[@]}; i += library_step)); do
+		echo "0 ${library[i]} rust-groups"
 	done >jobs &&
-	test "$(wc -l <jobs)" -ge 30 &&
+	test "$(wc -l <jobs)" -ge $((30 / library_step)) &&
 	vg jobs
 '
 

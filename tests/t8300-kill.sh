@@ -1,7 +1,8 @@
 #!/bin/bash
 # shellcheck source-path=SCRIPTDIR disable=SC2016,SC2317 # bodies are eval'ed
-# SIGKILL of the whole `make -j2 publish` process group at 20 random moments
-# (seeded), each followed by a rerun to completion.  Right after each kill,
+# SIGKILL of the whole `make -j2 publish` process group at random moments
+# (seeded; 20 in make check-long, 5 in make check), each followed by a
+# rerun to completion.  Right after each kill,
 # read from the registry: every stamp claims only work that was done (its
 # canonical image and tags are at the digest it records); the state files
 # are whole (each written to a temporary file and renamed); the lock is free
@@ -12,16 +13,17 @@
 # Speed: each round publishes a new greatest release, so both groups are
 # built again and latest* moves: a small library of 2 groups, 2 platforms
 # and 7 tags publishes in ~4 s here, so 20 kills, their reruns and the
-# checks take ~2 minutes.  The moments are uniform over the duration of the
-# first publish, measured; when a run ends before its moment (the machine
-# got faster), the round is not a kill: the moments are drawn from then on
-# over what that run took, and rounds go on until KILLS of them were kills.
+# checks take ~2 minutes (5 kills ~30 s).  The moments are uniform over the
+# duration of the first publish, measured; when a run ends before its
+# moment (the machine got faster), the round is not a kill: the moments are
+# drawn from then on over what that run took, and rounds go on until KILLS
+# of them were kills.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pipeline.sh
 . "$SRC/tests/lib-pipeline.sh"
 
-KILLS=${KILLS:-20}
+KILLS=${KILLS:-$(test_size 5 20)}
 SEED=${SEED:-8300}
 export KILLS SEED
 
