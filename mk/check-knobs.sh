@@ -85,6 +85,10 @@ case $BUILDER in
 '' | buildx | buildah) ;;
 *) die "BUILDER=$BUILDER: want buildx or buildah (empty: buildx when docker buildx works)" ;;
 esac
+case ${BUILDAH_PUSH:-each} in
+each | once) ;;
+*) die "BUILDAH_PUSH=$BUILDAH_PUSH: want once or each" ;;
+esac
 if [ -n "$builds" ] && [ -z "$DRY_RUN" ]; then
 	case $BUILDER in
 	buildx)
