@@ -144,15 +144,33 @@ sorted_platforms() {
 	}'
 }
 
-# lost_platforms HAD WANT: the platforms of HAD ("a,b") that WANT lacks.
+# offered_platforms LINE OUT: writes to OUT the platforms of the upstream
+# architectures of the plan's group LINE, all of them, whatever PLATFORMS
+# allows ("a,b": what the library file's entry still builds).
+offered_platforms() {
+	printf '%s\n' "$1" | jq -r '.architectures | join(",")' >"$2.arches" &&
+		arch-filter --all "$2.arches" >"$2" && rm -f -- "$2.arches"
+}
+
+# A tag may lose a platform only when upstream did: a platform of its image
+# that the group's entry still offers but the new image lacks is taken away
+# by the publish (PLATFORMS narrowed) and refused without
+# ALLOW_FEWER_PLATFORMS=1; one the entry no longer offers is gone from
+# rust:<tag> too, and the tags follow it.
+#   lost_platforms HAD WANT [OFFERED]: the platforms of HAD ("a,b") that
+#   WANT lacks; with OFFERED, only those OFFERED has: the refused ones
+#   (lost_platforms HAD WANT,OFFERED: the ones upstream dropped).
 lost_platforms() {
-	awk -v had="$1" -v want="$2" 'BEGIN {
+	awk -v had="$1" -v want="$2" -v offered="${3-}" -v only="${3+1}" 'BEGIN {
 		n = split(want, w, ",")
 		for (i = 1; i <= n; i++) keep[w[i]] = 1
+		n = split(offered, o, ",")
+		for (i = 1; i <= n; i++) offers[o[i]] = 1
 		m = split(had, h, ",")
 		s = ""
 		for (i = 1; i <= m; i++)
-			if (h[i] != "" && !(h[i] in keep)) s = s (s == "" ? "" : ",") h[i]
+			if (h[i] != "" && !(h[i] in keep) && (!only || h[i] in offers))
+				s = s (s == "" ? "" : ",") h[i]
 		print s
 	}'
 }

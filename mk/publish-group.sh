@@ -139,7 +139,9 @@ would_create=$(awk -F '\t' '$2 == "-" { n++ } END { print n + 0 }' "$work/held")
 if [ -z "$ALLOW_FEWER_PLATFORMS" ] && { [ -z "${REPAIR:-}" ] || [ "$source" != "$build_tag" ]; }; then
 	awk -F '\t' -v src="$source_digest" '$2 != "-" && $2 != src && !seen[$2]++ { print $2 }' \
 		"$work/held" >"$work/held.digests"
-	: >"$work/losing"
+	offered_platforms "$line" "$work/offered"
+	offered=$(cat "$work/offered")
+	: >"$work/losing" && : >"$work/following"
 	unknown=0
 	while IFS= read -r digest; do
 		platforms "$digest"
@@ -148,10 +150,18 @@ if [ -z "$ALLOW_FEWER_PLATFORMS" ] && { [ -z "${REPAIR:-}" ] || [ "$source" != "
 			continue
 		fi
 		[ "$held" != "?" ] || continue
-		lost=$(lost_platforms "$held" "$source_platforms")
+		lost=$(lost_platforms "$held" "$source_platforms" "$offered")
 		[ -z "$lost" ] || awk -F '\t' -v d="$digest" -v lost="$lost" \
 			'$2 == d { print $1 "\t" lost }' "$work/held" >>"$work/losing"
+		gone=$(lost_platforms "$held" "$source_platforms,$offered")
+		[ -z "$gone" ] || awk -F '\t' -v d="$digest" -v gone="$gone" \
+			'$2 == d { print gone }' "$work/held" >>"$work/following"
 	done <"$work/held.digests"
+	if [ -s "$work/following" ] && [ ! -s "$work/losing" ]; then
+		gone=$(sort -u "$work/following" | paste -sd ' ')
+		say "following library/rust: $(wc -l <"$work/following") tags lose $gone," \
+			"which its entry for the group no longer has"
+	fi
 	[ "$unknown" -eq 0 ] ||
 		say "would read the platforms of $unknown images its tags are at (1 GET each) before moving them"
 	if [ -s "$work/losing" ]; then

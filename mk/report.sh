@@ -31,8 +31,12 @@ probe() {
 # PROBE (those not at SOURCE_DIGEST) to an image of PLATFORMS would take
 # away, by the platforms this state recorded (no request); adds to gets the
 # reads publish would spend on images whose platforms it does not know.
+# Platforms the group's entry ($line, the plan's) no longer offers are not
+# counted: the tags follow upstream there (lost_platforms, mk/lib.sh).
 fewer() {
 	fewer='' lose=0 unknown=0 example=''
+	offered_platforms "$line" "$work/offered"
+	offered=$(cat "$work/offered")
 	awk -F '\t' -v src="$2" '$2 != "-" && $2 != src && !seen[$2]++ { print $2 }' "$1" >"$work/held"
 	: >"$work/lost"
 	while IFS= read -r digest; do
@@ -41,7 +45,7 @@ fewer() {
 			unknown=$((unknown + 1))
 			continue
 		fi
-		lost=$(lost_platforms "$had" "$3")
+		lost=$(lost_platforms "$had" "$3" "$offered")
 		[ -z "$lost" ] || awk -F '\t' -v d="$digest" -v lost="$lost" \
 			'$2 == d { print $1 "\t" lost }' "$1" >>"$work/lost"
 	done <"$work/held"

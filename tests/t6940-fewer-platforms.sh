@@ -4,7 +4,9 @@
 # image with fewer platforms than it has; the group fails naming the tags
 # and the platforms, `make plan` says it beforehand, and finding what a tag
 # holds costs at most one GET per group, none when this state knows it.
-# ALLOW_FEWER_PLATFORMS=1 moves them.
+# ALLOW_FEWER_PLATFORMS=1 moves them.  A platform that library/rust's entry
+# itself no longer has is not taken away by the publish but by upstream
+# (rust:<tag> no longer has it either): the tags follow, and the run says so.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pipeline.sh
@@ -76,6 +78,28 @@ test_expect_success 'a new version on the same platforms: no GET to know what th
 	test "$(builds)" = 2 &&
 	test "$(manifest_gets)" = 0 &&
 	tags_at_canonical
+'
+
+test_expect_success 'upstream drops an architecture: the tags follow it, and the run says so' '
+	release v0.1.79 &&
+	pub publish >out 2>&1 &&
+	test "$(platforms_of latest)" = linux/amd64,linux/arm64 &&
+	sed "s/, arm64v8//" "$LIBRARY" >no-arm64.txt &&
+	standins no-arm64.txt &&
+	registry_mark &&
+	pub publish LIBRARY="$TRASH/no-arm64.txt" >out 2>&1 &&
+	test "$(builds)" = 2 &&
+	test "$(manifest_gets)" = 0 &&
+	test "$(platforms_of latest)" = linux/amd64 &&
+	test "$(grep -c "following library/rust: [0-9]* tags lose linux/arm64, which its entry for the group no longer has$" out)" = 2 &&
+	tags_at_canonical
+'
+
+test_expect_success 'and narrowing PLATFORMS is still refused beside it' '
+	release v0.1.80 &&
+	pub publish >out 2>&1 &&
+	test_status 2 pub publish -k PLATFORMS=linux/arm64 >out 2>&1 &&
+	test_grep "loses linux/amd64$" out
 '
 
 test_done
