@@ -29,10 +29,18 @@ export PLATFORMS STATE TAGS
 
 pipeline_setup() {
 	registry_start || return 1
+	tags_repo v0.1.76 v0.1.77
+}
+
+# tags_repo TAG...: TAGS, the repository of the release tags (TAGS_FROM),
+# with TAG... (for a script that starts its registries itself)
+tags_repo() {
 	git init -q "$TAGS" &&
 	git -C "$TAGS" -c user.name=t -c user.email=t@localhost \
-		commit -q --allow-empty -m releases &&
-	release v0.1.76 && release v0.1.77
+		commit -q --allow-empty -m releases || return 1
+	for tag; do
+		release "$tag" || return 1
+	done
 }
 
 release() {

@@ -21,9 +21,7 @@ tls_ca "$PKI" && tls_cert "$PKI" server "DNS:localhost,IP:127.0.0.1"
 registry_start --tls "$PKI/server.pem" "$PKI/server.key"
 # what the assertions read with curl, verifying the certificate
 export REF_SCHEME=https CURL_CA_BUNDLE=$PKI/ca.pem PKI
-git init -q "$TAGS" &&
-git -C "$TAGS" -c user.name=t -c user.email=t@localhost commit -q --allow-empty -m releases &&
-release v0.1.77
+tags_repo v0.1.77
 # one group: the first entry of revision 005
 head -n 9 "$(rev 005)" >"$TRASH/library"
 LIBRARY=$TRASH/library

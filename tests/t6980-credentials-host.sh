@@ -24,9 +24,7 @@ registry_start --htpasswd "$TRASH/htpasswd.base"
 BASE_REG=$REGISTRY BASE_DIR=$REGISTRY_DIR
 export IMAGE_REG IMAGE_DIR BASE_REG BASE_DIR
 
-git init -q "$TAGS" &&
-git -C "$TAGS" -c user.name=t -c user.email=t@localhost commit -q --allow-empty -m releases &&
-release v0.1.77
+tags_repo v0.1.77
 # one group: the first entry of revision 005
 head -n 9 "$(rev 005)" >"$TRASH/library"
 LIBRARY=$TRASH/library
