@@ -33,6 +33,8 @@ include mk/build.mk
 #   TAGS_TIMEOUT     seconds git ls-remote of TAGS_FROM may take
 #   LIBRARY_TIMEOUT  seconds the fetch of LIBRARY may take
 #   ALLOW_FEWER_PLATFORMS  1: a tag may move to an image with fewer platforms
+#   REFRESH_BASE  1: HEAD each group's base every run; rebuild a group whose
+#              base changed since its image was built, and move its aliases
 #   (the registry tools' own bounds: REGISTRY_DEADLINE, REGISTRY_ATTEMPTS, ..)
 IMAGE     ?=
 LIBRARY   ?= https://raw.githubusercontent.com/docker-library/official-images/master/library/rust
@@ -48,8 +50,10 @@ LOCK_WAIT ?= 600
 TAGS_TIMEOUT    ?= 60
 LIBRARY_TIMEOUT ?= 120
 ALLOW_FEWER_PLATFORMS ?=
+REFRESH_BASE ?=
 KNOBS = IMAGE LIBRARY TAGS_FROM VERSION BASE_REPO PLATFORMS BUILDER CONTEXT \
-        STATE DRY_RUN LOCK_WAIT TAGS_TIMEOUT LIBRARY_TIMEOUT ALLOW_FEWER_PLATFORMS
+        STATE DRY_RUN LOCK_WAIT TAGS_TIMEOUT LIBRARY_TIMEOUT ALLOW_FEWER_PLATFORMS \
+        REFRESH_BASE
 # The scripts read the knobs from their environment: no value is ever
 # pasted into a shell command line.
 export $(KNOBS)
@@ -99,9 +103,14 @@ $(STATE)/plan.jsonl.done: $(STATE)/version $(STATE)/library $(STATE)/settings \
 	@mk/plan.sh "$(STATE)/plan.jsonl"
 	@touch "$@"
 
+#    REFRESH_BASE=1: the digest of every group's base, HEADed each run
+#    (empty without it); a group's stamp holds its base's.
+$(STATE)/bases: $(INPUTS) $(STATE)/plan.jsonl mk/bases.sh | bin/image-probe
+	@mk/bases.sh "$@"
+
 # 4. The generated makefile: group-<key16> made by its stamp.
 $(STATE)/groups.mk: $(STATE)/groups.mk.done ;
-$(STATE)/groups.mk.done: $(STATE)/plan.jsonl $(STATE)/context mk/groups.sh mk/lib.sh
+$(STATE)/groups.mk.done: $(STATE)/plan.jsonl $(STATE)/context $(STATE)/bases mk/groups.sh mk/lib.sh
 	@mk/groups.sh "$(STATE)/groups.mk"
 	@touch "$@"
 include $(STATE)/groups.mk

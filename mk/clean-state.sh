@@ -19,7 +19,7 @@ written() {
 	case $1 in
 	version | library | library.etag | library.modified | settings | context | \
 		plan.jsonl | plan.jsonl.done | groups.mk | groups.mk.done | stamps | status | \
-		logs | registry | buildah | platforms | lock | lock.holder | *.tmp.* | \
+		logs | registry | buildah | platforms | previous | bases | verdicts | lock | lock.holder | *.tmp.* | \
 		demo | cargo-chef.git | standin | .keep | "$marker") return 0 ;;
 	esac
 	return 1

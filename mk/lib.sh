@@ -72,11 +72,19 @@ fi
 # <key16>.<sha256 of the plan line and the build context's hash>.  The line
 # holds all the work depends on but the context: the version, the group key,
 # the platforms, the base, the canonical name (so IMAGE) and every tag (so the
-# alias set and whether latest* is published).
+# alias set and whether latest* is published); under REFRESH_BASE=1 the
+# digest of the base too ($STATE/bases).
 stamp_name() {
 	key=$(printf '%s\n' "$1" | jq -r .group_key_tag)
 	# assigned, not an argument: the status of an argument's $(...) is lost
-	sum=$(sha256 "$1" "$2")
+	if [ -s "$STATE/bases" ]; then
+		# REFRESH_BASE=1: the base's digest too, so a new base redoes the group
+		stamp_base=$(printf '%s\n' "$1" | jq -r .base)
+		stamp_base=$(recorded_base_digest "$stamp_base")
+		sum=$(sha256 "$1" "$2" "base $stamp_base")
+	else
+		sum=$(sha256 "$1" "$2")
+	fi
 	printf '%s.%s\n' "$key" "$sum"
 }
 
@@ -190,4 +198,38 @@ index_platforms() {
 # digest_in FILE REF: REF's digest in a probe answer ("-": none).
 digest_in() {
 	awk -F '\t' -v ref="$2" '$1 == ref { print $2; exit }' "$1"
+}
+
+# previous_build_tag BUILD_TAG: the same build tag for the previous release
+# ($STATE/previous, written by the version stage when VERSION is the
+# greatest release), or nothing.  Its canonical image had the same inputs,
+# so the same platforms: where it is, what the latest* tags hold is known.
+# (The one place here that names a tag from a version: tag-gen's build
+# tag, once it computes build tags, given --version <previous>.)
+previous_build_tag() {
+	[ -s "$STATE/previous" ] || return 0
+	read -r previous_version <"$STATE/previous" || return 0
+	build_tag_tail=${1##*:}
+	build_tag_tail=${build_tag_tail#"$(plan_version)"}
+	case $build_tag_tail in -base-*) printf '%s:%s%s\n' "${1%:*}" "$previous_version" "$build_tag_tail" ;; esac
+}
+
+# base_build_tag CANONICAL PLATFORMS CONTEXT_HASH WHAT: a build tag of
+# CANONICAL whose inputs also hold WHAT, as mk/plan.sh names the build tag
+# (CANONICAL.<8 hex of the SHA-256 of the platforms and the context's
+# hash>), the context's hash being that of CONTEXT_HASH and WHAT.  Under
+# REFRESH_BASE=1, WHAT is the digest of the base index it was built from
+# (its base tag), or "tracked" (its tracked tag: its base tag is to be
+# believed).  The same grammar as the build tag, <ver>-base-<key16>.<8 hex>.
+base_build_tag() {
+	base_inputs=$(sha256 "$3" "$4")
+	base_inputs=$(sha256 "$2" "$base_inputs")
+	printf '%s.%.8s\n' "$1" "$base_inputs"
+}
+
+# recorded_base_digest BASE: the digest of BASE's index HEADed by this run's
+# bases stage ($STATE/bases, REFRESH_BASE=1), or nothing.
+recorded_base_digest() {
+	[ -s "$STATE/bases" ] || return 0
+	awk -F '\t' -v ref="$1" '$1 == ref && $2 ~ /^sha256:[0-9a-f]+$/ { print $2; exit }' "$STATE/bases"
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # mk/report.sh plan|matrix|verify|summary: reads of the plan in $STATE.
-#   plan     per group: canonical, state, platforms, aliases; then the
-#            counted reads (GETs) and builds publish would spend.  HEADs only.
+#   plan     per group: canonical, the decision publish would make
+#            (mk/decide.sh), platforms, aliases; then the counted reads
+#            (GETs) and builds publish would spend.  HEADs only.
 #   matrix   the groups as a GitHub Actions matrix, one JSON line.
 #   verify   every tag at its canonical digest (HEADs only); exit 1 if not.
 #   summary  what the run did (publish's last words); no request.
@@ -9,6 +10,7 @@ set -eu
 me=$1
 [ "$me" != summary ] || me=publish
 . mk/lib.sh
+. mk/decide.sh
 
 plan=$STATE/plan.jsonl
 work=
@@ -27,38 +29,6 @@ probe() {
 	fi
 }
 
-# fewer PROBE SOURCE_DIGEST PLATFORMS: sets fewer to what moving the tags of
-# PROBE (those not at SOURCE_DIGEST) to an image of PLATFORMS would take
-# away, by the platforms this state recorded (no request); adds to gets the
-# reads publish would spend on images whose platforms it does not know.
-# Platforms the group's entry ($line, the plan's) no longer offers are not
-# counted: the tags follow upstream there (lost_platforms, mk/lib.sh).
-fewer() {
-	fewer='' lose=0 unknown=0 example=''
-	offered_platforms "$line" "$work/offered"
-	offered=$(cat "$work/offered")
-	awk -F '\t' -v src="$2" '$2 != "-" && $2 != src && !seen[$2]++ { print $2 }' "$1" >"$work/held"
-	: >"$work/lost"
-	while IFS= read -r digest; do
-		had=$(recorded_platforms "$digest")
-		if [ -z "$had" ]; then
-			unknown=$((unknown + 1))
-			continue
-		fi
-		lost=$(lost_platforms "$had" "$3" "$offered")
-		[ -z "$lost" ] || awk -F '\t' -v d="$digest" -v lost="$lost" \
-			'$2 == d { print $1 "\t" lost }' "$1" >>"$work/lost"
-	done <"$work/held"
-	if [ -s "$work/lost" ] && [ -z "$ALLOW_FEWER_PLATFORMS" ]; then
-		lose=$(wc -l <"$work/lost")
-		read -r example lost <"$work/lost"
-		fewer="refused: $lose tags would lose platforms, e.g. ${example##*:} loses $lost (ALLOW_FEWER_PLATFORMS=1 allows it)"
-	elif [ "$unknown" -gt 0 ] && [ -z "$ALLOW_FEWER_PLATFORMS" ]; then
-		fewer="tags at $unknown images whose platforms this state does not know: 1 GET each to check before they move"
-		gets=$((gets + unknown))
-	fi
-}
-
 plan() {
 	if [ "$version" = none ]; then
 		echo "nothing to publish (the version is not a release)"
@@ -67,75 +37,40 @@ plan() {
 	context=$(cat "$STATE/context")
 	if [ "$latest" = yes ]; then moves=moves; else moves="stays where it is"; fi
 	echo "version $version (latest* $moves), image $IMAGE"
-	# HEAD the canonical (and workflow) names of the groups not done yet
-	: >"$work/refs"
-	while IFS= read -r line; do
-		stamp=$(stamp_name "$line" "$context")
-		[ -f "$STATE/stamps/$stamp" ] && continue
-		printf '%s\n' "$line" | jq -r '.canonical, .build_tag, (.workflow_canonical // empty)' >>"$work/refs"
-	done <"$plan"
-	probe "$work/refs"
-	gets=0 builds=0 moves=0 heads=$(wc -l <"$work/refs")
+	[ "${REFRESH_BASE:-}" != 1 ] ||
+		echo "REFRESH_BASE=1: a group whose base changed since its image was built is rebuilt"
+	gets=0 builds=0 moves=0 heads=0
 	# build-push: with BUILDAH_PUSH=once a buildah build's aliases cost one
 	# GET of its index
-	reads_per_build=1 alias_read=
-	[ "${BUILDER:-}" = buildx ] || [ "${BUILDAH_PUSH:-each}" != once ] ||
-		reads_per_build=2 alias_read=", 1 to alias the build"
+	reads_per_build=1
+	[ "${BUILDER:-}" = buildx ] || [ "${BUILDAH_PUSH:-each}" != once ] || reads_per_build=2
 	while IFS= read -r line; do
-		printf '%s\n' "$line" | jq -r '.group_key_tag, .group_key, .canonical, .build_tag,
-			(.workflow_canonical // ""), .base, (.platforms | join(" ")),
-			(.tags | map(sub("^.*:"; "")) | join(" "))' >"$work/fields"
-		{
-			read -r key
-			read -r group
-			read -r canonical
-			read -r build_tag
-			read -r workflow
-			read -r base
-			read -r platforms
-			read -r aliases
-		} <"$work/fields"
-		fewer=
 		stamp=$(stamp_name "$line" "$context")
+		mkdir -p "$work/group"
 		if [ -f "$STATE/stamps/$stamp" ]; then
-			state="done (stamp): no request"
+			printf '%s\n' "$line" | jq -r '.group_key_tag, .group_key, .canonical,
+				(.platforms | join(" "))' >"$work/fields"
+			{ read -r key; read -r group; read -r canonical; read -r platforms; } <"$work/fields"
+			decision="done (stamp): no request"
 		else
-			source=$(source_of "$work/refs.probe" "$canonical" "$build_tag" "$workflow")
-			if [ -z "$source" ]; then
-				state="to build from $base (1 GET to check it$alias_read)"
-				[ "$(digest_in "$work/refs.probe" "$canonical")" = - ] ||
-					state="to rebuild: built from other platforms or another build context; from $base (1 GET to check it$alias_read)"
-				gets=$((gets + reads_per_build)) builds=$((builds + 1))
-				printf '%s\n' "$line" | jq -r '.tags[]' >"$work/tags"
-				echo "$canonical" >>"$work/tags"
-				probe "$work/tags"
-				heads=$((heads + $(wc -l <"$work/tags")))
-				fewer "$work/tags.probe" "" "$(sorted_platforms "$platforms")"
-			else
-				# which tags would move: HEAD them now
-				printf '%s\n' "$line" | jq -r '.tags[]' >"$work/tags"
-				echo "$canonical" >>"$work/tags"
-				probe "$work/tags"
-				heads=$((heads + $(wc -l <"$work/tags")))
-				want=$(digest_in "$work/refs.probe" "$source")
-				n=$(awk -F '\t' -v d="$want" '$2 != d { n++ } END { print n + 0 }' "$work/tags.probe")
-				state="exists"
-				[ "$source" != "$workflow" ] || state="exists under the workflow's name $workflow"
-				fewer "$work/tags.probe" "$want" "$(sorted_platforms "$platforms")"
-				if [ "$n" -gt 0 ]; then
-					state="$state; $n tags to move (1 GET)"
-					gets=$((gets + 1)) moves=$((moves + n))
-				else
-					state="$state; every tag in place"
-				fi
-			fi
+			# the decision publish would make (mk/decide.sh): HEADs only
+			decide_probe "$line" "$work/group"
+			heads=$((heads + $(wc -l <"$work/group/refs")))
+			decide_judge
+			platforms=$(printf '%s' "$platforms" | tr , ' ')
+			gets=$((gets + unknown))
+			case $action in
+			build | rebuild) gets=$((gets + reads_per_build)) builds=$((builds + 1)) ;;
+			alias-only | adopt) gets=$((gets + 1)) moves=$((moves + would_move)) ;;
+			esac
 		fi
+		printf '%s\n' "$line" | jq -r '.tags | map(sub("^.*:"; "")) | join(" ")' >"$work/aliases"
+		read -r aliases <"$work/aliases"
 		echo
 		echo "group $key  $group"
 		echo "  canonical  $canonical"
-		echo "  state      $state"
+		echo "  decision   $decision"
 		echo "  platforms  $platforms"
-		[ -z "$fewer" ] || echo "  fewer      $fewer"
 		echo "  aliases    $aliases"
 	done <"$plan"
 	echo

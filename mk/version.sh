@@ -4,7 +4,8 @@
 # (only when it is the greatest release among the tags of TAGS_FROM, so an
 # older VERSION or the rerun of an old job never moves latest* back), or
 # "none" when there is nothing to publish (not a release: said, exit 0).
-# OUT is rewritten only when it changes.  Knobs: VERSION, TAGS_FROM, and
+# OUT is rewritten only when it changes, as $STATE/previous: the release
+# before it, when latest* moves (else empty).  Knobs: VERSION, TAGS_FROM, and
 # TAGS_TIMEOUT, the seconds git ls-remote may take (a server that accepts
 # and never answers would hold the run forever).
 set -eu
@@ -14,7 +15,7 @@ me=version
 out=$1
 tmp=$(tmpfile "$out")
 tags=$tmp.tags
-trap 'remove "$tmp" "$tags" "$tmp.err"' EXIT
+trap 'remove "$tmp" "$tags" "$tmp.err" "$tags.others" "$tmp.previous"' EXIT
 
 if [ -n "$TAGS_FROM" ]; then
 	# no prompt for a password: nobody is there to type it
@@ -73,4 +74,14 @@ else
 	*) cat "$tmp.err" >&2; die "semver-check failed" ;;
 	esac
 fi
+# The previous release, when latest* moves to this one: where the latest*
+# tags are before it (mk/decide.sh: its build tag tells their platforms).
+read -r version latest <"$tmp" || :
+: >"$tmp.previous"
+if [ "${latest:-}" = yes ] && [ -s "$tags" ]; then
+	awk -F '\t' -v v="$version" '{ t = $NF; sub(/^refs\/tags\//, "", t); sub(/^v/, "", t) } t != v' \
+		"$tags" >"$tags.others"
+	semver-check --releases-only "$tags.others" >"$tmp.previous" 2>/dev/null || : >"$tmp.previous"
+fi
+replace_if_changed "$tmp.previous" "$STATE/previous"
 replace_if_changed "$tmp" "$out"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # shellcheck source-path=SCRIPTDIR disable=SC2016,SC2317 # bodies are eval'ed
 # make plan, make matrix, DRY_RUN=1 and make group: what the run would do
-# (HEAD requests only), the GitHub Actions matrix, and one group alone.
+# (HEAD requests only: the decision of mk/decide.sh), the GitHub Actions
+# matrix, and one group alone.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pipeline.sh
@@ -24,7 +25,7 @@ test_expect_success 'plan: every group to build, the reads it would spend, HEADs
 	standins "$LIBRARY" &&
 	registry_mark &&
 	pub plan >out 2>err &&
-	test "$(grep -c "^  state      to build from .*(1 GET to check it)$" out)" = 2 &&
+	test "$(grep -c "^  decision   build: for linux/amd64,linux/arm64 from $REGISTRY/rust:.* (1 GET checks that it is the build of the group.s commit first, else the group waits); push its [0-9]* tags: 0 to move, [0-9]* new$" out)" = 2 &&
 	test_grep "^  canonical  $REGISTRY/cargo-chef:0\.1\.77-base-96dc6d1355174f7a$" out &&
 	test_grep "^  platforms  linux/amd64 linux/arm64$" out &&
 	test_grep "^  aliases    0\.1\.77-rust-1 .* latest latest-rust-1 .* latest-rust-stretch$" out &&
@@ -36,7 +37,7 @@ test_expect_success 'plan: every group to build, the reads it would spend, HEADs
 test_expect_success 'DRY_RUN=1: says what it would do; no GET, no PUT, no stamp' '
 	registry_mark &&
 	pub publish DRY_RUN=1 >out 2>&1 &&
-	test "$(grep -c "would check .* (1 GET), build .* and push it with" out)" = 2 &&
+	test "$(grep -c "^publish \[[0-9a-f]*\]: decision: build: for .* (1 GET checks that" out)" = 2 &&
 	test "$(registry_count_since GET)" = 0 &&
 	test "$(registry_count_since PUT)" = 0 &&
 	test -z "$(ls "$STATE/stamps")"
@@ -61,8 +62,8 @@ test_expect_success 'plan after publish: done groups cost nothing; a moved alias
 		"http://$REGISTRY/v2/cargo-chef/manifests/0.1.77-rust-1" &&
 	registry_mark &&
 	pub plan >out 2>err &&
-	test_grep "exists; 1 tags to move \(1 GET\)" out &&
-	test_grep "exists; every tag in place" out &&
+	test_grep "^  decision   alias-only: point its 18 tags at .*-base-96dc6d1355174f7a\.[0-9a-f]{8}: 1 to move, 0 new \(1 GET\)$" out &&
+	test_grep "^  decision   in-place: its 9 tags are at .*-base-55e478c699c5726a\.[0-9a-f]{8}$" out &&
 	test_grep "^publish would spend: 1 counted reads \(GET\), 0 builds, 1 tags moved" out &&
 	test "$(registry_count_since GET)" = 0 &&
 	pub publish >out 2>&1 &&

@@ -35,7 +35,7 @@ test_expect_success 'published for two platforms' '
 test_expect_success 'plan with one platform: says which tags would lose what, HEADs only' '
 	registry_mark &&
 	pub plan PLATFORMS=linux/amd64 >out 2>err &&
-	test "$(grep -c "^  fewer      refused: [0-9]* tags would lose platforms, e.g. .* loses linux/arm64 (ALLOW_FEWER_PLATFORMS=1 allows it)$" out)" = 2 &&
+	test "$(grep -c "^  decision   refuse: [0-9]* tags would lose platforms, e.g. .* loses linux/arm64 (ALLOW_FEWER_PLATFORMS=1 allows it)$" out)" = 2 &&
 	test "$(registry_count_since GET)" = 0
 '
 
@@ -80,8 +80,29 @@ test_expect_success 'a new version on the same platforms: no GET to know what th
 	tags_at_canonical
 '
 
-test_expect_success 'upstream drops an architecture: the tags follow it, and the run says so' '
+test_expect_success 'a new release, each run in a fresh state (a CI job): no GET to know what the tags hold' '
 	release v0.1.79 &&
+	registry_mark &&
+	STATE=$TRASH/fresh-release &&
+	pub publish PLATFORMS=linux/amd64 >out 2>&1 &&
+	test "$(builds)" = 2 &&
+	test "$(manifest_gets)" = 0 &&
+	test_no_grep "would read the platforms" out &&
+	tags_at_canonical
+'
+
+test_expect_success 'a fresh state, platforms changed: one GET per image the tags are at, no more' '
+	release v0.1.80 &&
+	registry_mark &&
+	STATE=$TRASH/fresh-wider &&
+	pub publish >out 2>&1 &&
+	test "$(builds)" = 2 &&
+	test "$(manifest_gets)" = 2 &&
+	tags_at_canonical
+'
+
+test_expect_success 'upstream drops an architecture: the tags follow it, and the run says so' '
+	release v0.1.81 &&
 	pub publish >out 2>&1 &&
 	test "$(platforms_of latest)" = linux/amd64,linux/arm64 &&
 	sed "s/, arm64v8//" "$LIBRARY" >no-arm64.txt &&
@@ -96,7 +117,7 @@ test_expect_success 'upstream drops an architecture: the tags follow it, and the
 '
 
 test_expect_success 'and narrowing PLATFORMS is still refused beside it' '
-	release v0.1.80 &&
+	release v0.1.82 &&
 	pub publish >out 2>&1 &&
 	test_status 2 pub publish -k PLATFORMS=linux/arm64 >out 2>&1 &&
 	test_grep "loses linux/amd64$" out

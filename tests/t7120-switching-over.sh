@@ -21,9 +21,9 @@ test_expect_success 'the first run adopts the workflow'"'"'s images: no build' '
 			--content "built by the workflow: $key" >/dev/null || return 1
 	done &&
 	registry_mark &&
-	pub publish >out 2>&1 &&
-	test "$(grep -c "^publish .*: building " out)" = 0 &&
-	test "$(grep -c "found under the original workflow.s name .*its build tag points at it too" out)" = 2 &&
+	pub publish >out.1 2>&1 &&
+	test "$(grep -c "^publish .*: building " out.1)" = 0 &&
+	test "$(grep -c "found under the original workflow.s name .*its build tag points at it too" out.1)" = 2 &&
 	tags_at_canonical &&
 	test "$(digest_of 0.1.77-rust-jessie)" = "$(digest_of 0.1.77-base-d37294e6095a6b94)" &&
 	build_tag=$(jq -r "select(.representative_rust_tag == \"1.19.0-jessie\") | .build_tag" "$STATE/plan.jsonl") &&
