@@ -20,11 +20,14 @@
 #                            away), WORK/unknown (images whose platforms
 #                            neither a record nor a name tells)
 #
-# action is one of: build (no canonical image), rebuild (why), adopt (the
+# action is one of: build (no canonical image), rebuild (why), wait (the
+# base, by its digest, was found not to be the build of the group's commit
+# by an earlier run: REFRESH_BASE=1 knows the digest), adopt (the
 # original workflow's image), alias-only (the image exists, tags to point at
 # it), in-place (nothing to do but the stamp), refuse (a tag would lose a
-# platform).  A base that is not yet the build of the group's commit is
-# found by the build's one GET of the base index: the group then waits.
+# platform).  Otherwise a base that is not yet the build of the group's
+# commit is found by the build's one GET of the base index: the group then
+# waits, and the verdict is recorded ($STATE/verdicts).
 #
 # Knobs: STATE, ALLOW_FEWER_PLATFORMS, REFRESH_BASE; REPAIR (make repair).
 # shellcheck shell=sh
@@ -136,13 +139,7 @@ decide_judge() {
 			why="$canonical is the original workflow's image, adopted without its build tag: kept if it has $want (read first), else rebuilt"
 		fi
 	fi
-	if [ -z "$source" ]; then
-		action=build
-		if [ "$canonical_digest" != - ]; then
-			action=rebuild
-			[ -n "$why" ] || why="$canonical was built from other platforms or another build context"
-		fi
-	elif [ -n "$tracked_tag" ] && [ "$source" = "$build_tag" ]; then
+	if [ -n "$source" ] && [ -n "$tracked_tag" ] && [ "$source" = "$build_tag" ]; then
 		source_digest=$(digest_in "$dwork/probe" "$source")
 		if [ "$(digest_in "$dwork/probe" "$tracked_tag")" != "$source_digest" ]; then
 			# built before REFRESH_BASE (or by a run without it): no name
@@ -154,6 +151,17 @@ decide_judge() {
 			source='' action=rebuild
 			why="its base changed since it was built: $base is ${base%:*}@$base_digest now (REFRESH_BASE=1)"
 		fi
+	fi
+	if [ -z "$source" ]; then
+		[ -n "$action" ] || action=build
+		if [ "$action" = build ] && [ "$canonical_digest" != - ]; then
+			action=rebuild
+			[ -n "$why" ] || why="$canonical was built from other platforms or another build context"
+		fi
+		# the verdict on a base digest never changes (its bytes do not):
+		# recorded by the last run that read it (REFRESH_BASE=1 names it)
+		waiting=$(recorded_verdict "$base_digest" "$commit" "$platforms")
+		[ -z "$waiting" ] || action='wait'
 	fi
 	if [ -z "$source" ]; then
 		# the build pushes the canonical tag and the aliases (and, under
@@ -192,6 +200,8 @@ decide_judge() {
 		return 0
 	fi
 	case $action in
+	wait)
+		decision="wait: ${why:+$why; }$base is ${base%:*}@$base_digest, which is not the build of the group's commit for $waiting (read by an earlier run; no request)" ;;
 	build | rebuild)
 		decision="$action: ${why:+$why; }for $platforms from $base (1 GET checks that it is the build of the group's commit first, else the group waits); push its $ntags tags: $would_move to move, $would_create new$reads" ;;
 	in-place) decision="in-place: its $ntags tags are at $source$reads" ;;

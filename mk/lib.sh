@@ -227,6 +227,28 @@ base_build_tag() {
 	printf '%s.%.8s\n' "$1" "$base_inputs"
 }
 
+# record_verdict DIGEST COMMIT PLATFORMS LACKING: base index DIGEST is not
+# the build of COMMIT for PLATFORMS: LACKING ("linux/arm64 ..."), recorded
+# in $STATE/verdicts.  recorded_verdict DIGEST COMMIT PLATFORMS: LACKING, or
+# nothing.  A digest names bytes: its verdict never changes.
+verdict_name() {
+	case $1 in sha256:*[!0-9a-f]* | sha256:) return 1 ;; sha256:*) ;; *) return 1 ;; esac
+	verdict_sum=$(sha256 "$1" "$2" "$3")
+	printf '%s/verdicts/%s\n' "$STATE" "$verdict_sum"
+}
+record_verdict() {
+	verdict_file=$(verdict_name "$1" "$2" "$3") || return 0
+	mkdir -p "$STATE/verdicts"
+	verdict_tmp=$(tmpfile "$verdict_file")
+	printf '%s\n' "$4" >"$verdict_tmp"
+	mv -f "$verdict_tmp" "$verdict_file"
+}
+recorded_verdict() {
+	[ -n "$1" ] && [ -d "$STATE/verdicts" ] || return 0
+	verdict_file=$(verdict_name "$1" "$2" "$3") || return 0
+	[ ! -f "$verdict_file" ] || cat "$verdict_file"
+}
+
 # recorded_base_digest BASE: the digest of BASE's index HEADed by this run's
 # bases stage ($STATE/bases, REFRESH_BASE=1), or nothing.
 recorded_base_digest() {

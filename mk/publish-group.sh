@@ -73,6 +73,11 @@ if [ -s "$work/unknown" ]; then
 	say "read the platforms of $gets images ($gets GET); decision now: $decision"
 fi
 
+if [ "$action" = wait ]; then
+	say "the group waits for the base; the next run tries again"
+	echo "waiting: $group ($waiting )" >"$STATE/status/$key"
+	exit 0
+fi
 if [ "$action" = refuse ]; then
 	n=$(wc -l <"$work/losing")
 	say "refused: $n tags would move to an image for $source_platforms, without platforms they have:"
@@ -94,6 +99,7 @@ if [ -z "$source" ]; then
 		awk '!/^ok / { print "  " $0 }' "$work/verdict" >&2
 		say "the group waits for the base; the next run tries again"
 		lacking=$(awk '!/^ok / { printf "%s ", $2 }' "$work/verdict")
+		record_verdict "$(jq -r .digest "$work/base.json")" "$commit" "$platforms" "${lacking% }"
 		echo "waiting: $group ($lacking)" >"$STATE/status/$key"
 		exit 0
 	fi
