@@ -5,7 +5,7 @@
 #     HEADs of the canonical image, its build tag (the canonical tag and a
 #     hash of the platforms and build context: it exists when the image was
 #     built from these very inputs), the original workflow's name, the
-#     aliases; said as "decision: ...".  DRY_RUN=1 stops there.  Then the
+#     aliases; said as "decision: ..." (DRY_RUN=1: "would: ...", and stops).  Then the
 #     reads it names: the platforms of images no record or name tells (1
 #     GET each), and the decision again; a refusal fails the group.
 #  2. To build: ONE GET of the base's index; every platform to build must
@@ -50,8 +50,11 @@ version=$(plan_version)
 #    same that make plan and DRY_RUN=1 print.
 decide_probe "$line" "$work"
 decide_judge
+if [ -n "$DRY_RUN" ]; then
+	say "would: $decision"
+	exit 0
+fi
 say "decision: $decision"
-[ -z "$DRY_RUN" ] || exit 0
 
 # The reads the decision said: the platforms of the images no record or
 # name tells (1 GET each, then recorded), and the decision again with them.

@@ -37,7 +37,7 @@ test_expect_success 'plan: every group to build, the reads it would spend, HEADs
 test_expect_success 'DRY_RUN=1: says what it would do; no GET, no PUT, no stamp' '
 	registry_mark &&
 	pub publish DRY_RUN=1 >out 2>&1 &&
-	test "$(grep -c "^publish \[[0-9a-f]*\]: decision: build: for .* (1 GET checks that" out)" = 2 &&
+	test "$(grep -c "^publish \[[0-9a-f]*\]: would: build: for .* (1 GET checks that" out)" = 2 &&
 	test "$(registry_count_since GET)" = 0 &&
 	test "$(registry_count_since PUT)" = 0 &&
 	test -z "$(ls "$STATE/stamps")"

@@ -14,11 +14,12 @@ LIBRARY=$(rev 005)
 export LIBRARY
 
 # from_plan OUT / from_publish OUT: "KEY16<TAB>DECISION" per group, sorted
+# (publish says "decision: ...", DRY_RUN=1 "would: ...")
 from_plan() {
 	awk '/^group / { key = $2 } sub(/^  decision   /, "") && !/^done / { print key "\t" $0 }' "$1" | sort
 }
 from_publish() {
-	sed -n 's/^publish \[\([0-9a-f]*\)\]: decision: /\1\t/p' "$1" | sort
+	sed -En 's/^publish \[([0-9a-f]*)\]: (decision|would): /\1\t/p' "$1" | sort
 }
 # agree [VAR=V...]: plan, DRY_RUN=1 and publish (-k: a refused group fails
 # it) print the same decisions; their kinds, sorted, in kinds

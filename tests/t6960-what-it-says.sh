@@ -35,7 +35,7 @@ test_expect_success 'DRY_RUN=1 of a rebuild: says would, publishes nothing' '
 	echo "another build" >>"$TRASH/context/cargo-chef.txt" &&
 	registry_mark &&
 	pub publish DRY_RUN=1 CONTEXT="$TRASH/context" >out 2>&1 &&
-	test_grep "would check .*, build .*96dc6d1355174f7a .* 18 tags: 18 would move, 0 would be new$" out &&
+	test_grep "^publish \[96dc6d1355174f7a\]: would: rebuild: .*96dc6d1355174f7a was built from other platforms or another build context; .* push its 18 tags: 18 to move, 0 new$" out &&
 	test_no_grep "groups published" out &&
 	test_grep "^publish: .*\(DRY_RUN=1\): nothing changed; of 2 groups, 0 done already, 2 would be published" out &&
 	test "$(registry_count_since PUT)" = 0
