@@ -110,7 +110,7 @@ decide_judge() {
 	source_platforms=$want
 	: >"$dwork/unknown"
 	cp "$dwork/aliases" "$dwork/targets"
-	action='' why=''
+	action='' why='' waiting=''
 	# An image of the original workflow (found under its name, or adopted
 	# by an earlier run: the canonical tag at its digest) counts as built
 	# from these inputs when it has these platforms: its build tag is
