@@ -28,7 +28,7 @@ include mk/build.mk
 #   BUILDER    buildx or buildah; empty: buildx when `docker buildx` works
 #   CONTEXT    the build context, with its Dockerfile
 #   STATE      where the run keeps what it knows (and the embedded registry)
-#   DRY_RUN    1: probe (HEAD) and say what would be done, no more
+#   DRY_RUN    1: probe (HEAD) and print each group's decision, no more
 #   LOCK_WAIT  seconds to wait for another run on $(STATE); 0: refuse at once
 #   TAGS_TIMEOUT     seconds git ls-remote of TAGS_FROM may take
 #   LIBRARY_TIMEOUT  seconds the fetch of LIBRARY may take

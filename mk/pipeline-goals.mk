@@ -1,7 +1,7 @@
 # The pipeline's goals besides publish (included by Makefile under the lock).
 PROBE_TOOLS = bin/image-probe bin/image-alias bin/image-manifest
 
-# Per group: canonical, exists or to build, platforms, aliases; and the
+# Per group: canonical, its decision (mk/decide.sh), platforms, aliases; and the
 # counted reads (GETs) publish would spend.  HEAD requests only.
 plan: $(STATE)/groups.mk | $(PROBE_TOOLS)
 	@mk/report.sh plan

@@ -30,6 +30,13 @@ uploads() {
 	registry_count_since POST "^/v2/cargo-chef/blobs/uploads/"
 }
 
+test_expect_success 'REFRESH_BASE=yes: refused before any request, naming the knob' '
+	registry_mark &&
+	test_status 2 pub plan REFRESH_BASE=yes >out 2>&1 &&
+	test_grep "^pipeline: error: REFRESH_BASE=yes: want 1 or empty$" out &&
+	test "$(registry_count_since HEAD)" = 0
+'
+
 test_expect_success 'without the knob: a base re-pushed under the same commit, nothing sent' '
 	standins "$LIBRARY" &&
 	pub publish >out 2>&1 &&
