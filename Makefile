@@ -33,6 +33,8 @@ include mk/build.mk
 #   TAGS_TIMEOUT     seconds git ls-remote of TAGS_FROM may take
 #   LIBRARY_TIMEOUT  seconds the fetch of LIBRARY may take
 #   ALLOW_FEWER_PLATFORMS  1: a tag may move to an image with fewer platforms
+#   MIRRORS    more repositories, each given every tag of IMAGE at the same
+#              digest (the one build pushed there; else copied from IMAGE)
 #   (the registry tools' own bounds: REGISTRY_DEADLINE, REGISTRY_ATTEMPTS, ..)
 IMAGE     ?=
 LIBRARY   ?= https://raw.githubusercontent.com/docker-library/official-images/master/library/rust
@@ -48,8 +50,10 @@ LOCK_WAIT ?= 600
 TAGS_TIMEOUT    ?= 60
 LIBRARY_TIMEOUT ?= 120
 ALLOW_FEWER_PLATFORMS ?=
+MIRRORS   ?=
 KNOBS = IMAGE LIBRARY TAGS_FROM VERSION BASE_REPO PLATFORMS BUILDER CONTEXT \
-        STATE DRY_RUN LOCK_WAIT TAGS_TIMEOUT LIBRARY_TIMEOUT ALLOW_FEWER_PLATFORMS
+        STATE DRY_RUN LOCK_WAIT TAGS_TIMEOUT LIBRARY_TIMEOUT ALLOW_FEWER_PLATFORMS \
+        MIRRORS
 # The scripts read the knobs from their environment: no value is ever
 # pasted into a shell command line.
 export $(KNOBS)
@@ -99,9 +103,13 @@ $(STATE)/plan.jsonl.done: $(STATE)/version $(STATE)/library $(STATE)/settings \
 	@mk/plan.sh "$(STATE)/plan.jsonl"
 	@touch "$@"
 
-# 4. The generated makefile: group-<key16> made by its stamp.
+# 4. The generated makefile: group-<key16> made by its stamp (and, for each
+#    of MIRRORS, a stamp per group and mirror: mk/mirror-group.sh).
+$(STATE)/mirrors: $(INPUTS) mk/settings.sh
+	@mk/settings.sh "$@" MIRRORS
 $(STATE)/groups.mk: $(STATE)/groups.mk.done ;
-$(STATE)/groups.mk.done: $(STATE)/plan.jsonl $(STATE)/context mk/groups.sh mk/lib.sh
+$(STATE)/groups.mk.done: $(STATE)/plan.jsonl $(STATE)/context $(STATE)/mirrors \
+                         mk/groups.sh mk/lib.sh mk/mirror-lib.sh
 	@mk/groups.sh "$(STATE)/groups.mk"
 	@touch "$@"
 include $(STATE)/groups.mk

@@ -191,3 +191,15 @@ index_platforms() {
 digest_in() {
 	awk -F '\t' -v ref="$2" '$1 == ref { print $2; exit }' "$1"
 }
+
+# plain_http REF: true when REF's registry is on loopback and its TLS
+# handshake fails (curl's exit 35): the one case the registry tools, buildah
+# and skopeo speak plain HTTP to it.  Every other registry gets TLS, verified
+# (REGISTRY_CA_FILE's CAs added).
+plain_http() {
+	loopback "$1" || return 1
+	plain_rc=0
+	curl -s -o /dev/null --max-time "${REGISTRY_CONNECT_TIMEOUT:-10}" \
+		"https://$(registry_of "$1")/v2/" || plain_rc=$?
+	[ "$plain_rc" -eq 35 ]
+}
