@@ -26,7 +26,7 @@ me=mirror
 . mk/mirror-lib.sh
 
 if [ "${1:-}" = --check ]; then
-	failed=0
+	me=publish failed=0
 	for f in "$STATE"/status/*@*; do
 		[ -e "$f" ] || continue
 		name=${f##*/}
@@ -43,7 +43,7 @@ fi
 
 [ $# -eq 3 ] || die "usage: $0 KEY16 MIRROR_ID STAMP | --check [KEY16]"
 key=$1 id=$2 stamp=$3
-mirror=$(mirror_of "$id") || die "no mirror $id in MIRRORS=$MIRRORS"
+mirror=$(mirror_of "$id") || die "no mirror $id in MIRRORS=${MIRRORS:-}"
 me="mirror $mirror [$key]"
 status=$STATE/status/$key@$id
 image_stamp=$STATE/stamps/${stamp##*/}

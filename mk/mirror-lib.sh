@@ -16,7 +16,7 @@ mirror_id() {
 # none is.
 mirror_of() {
 	set -f
-	for mirror_repo in $MIRRORS; do
+	for mirror_repo in ${MIRRORS:-}; do
 		if [ "$(mirror_id "$mirror_repo")" = "$1" ]; then
 			set +f
 			printf '%s\n' "$mirror_repo"
@@ -30,7 +30,7 @@ mirror_of() {
 # mirror_ids: the id of every repository of MIRRORS, one a line, in order.
 mirror_ids() {
 	set -f
-	for mirror_repo in $MIRRORS; do
+	for mirror_repo in ${MIRRORS:-}; do
 		mirror_id "$mirror_repo"
 	done
 	set +f

@@ -24,7 +24,7 @@ plan() {
 	digest=
 	[ ! -f "$STATE/stamps/$stamp" ] || digest=$(sed -n 's/^digest //p' "$STATE/stamps/$stamp")
 	set -f
-	for mirror in $MIRRORS; do
+	for mirror in ${MIRRORS:-}; do
 		if [ -f "$STATE/mirror-stamps/$(mirror_id "$mirror")/$stamp" ]; then
 			state="done (stamp): no request"
 		else
@@ -55,7 +55,7 @@ verify() {
 	probe "$work/canonicals" || { cat "$work/canonicals.err" >&2; die "cannot probe $IMAGE"; }
 	status=0
 	set -f
-	for mirror in $MIRRORS; do
+	for mirror in ${MIRRORS:-}; do
 		jq -r '.canonical as $c | ($c, .tags[]) | [., $c] | @tsv' "$plan" |
 			awk -F '\t' -v m="$mirror" '{ t = $1; sub(/^.*:/, "", t); print m ":" t "\t" $2 }' >"$work/pairs"
 		cut -f1 "$work/pairs" >"$work/refs"
