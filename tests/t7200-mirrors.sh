@@ -6,8 +6,9 @@
 # the mirrors' in config.json.  A first publish, a rerun (no request), a
 # mirror added later (copied by skopeo, not built), a mirror down during a
 # run (IMAGE published, the run fails naming it, the rerun completes it), a
-# mirror with wrong credentials.  Requests are counted in each registry's
-# own access log.
+# mirror with wrong credentials.  The third mirror serves TLS only, with a
+# CA made here (REGISTRY_CA_FILE: skopeo and buildah get it as a cert dir).
+# Requests are counted in each registry's own access log.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib-pipeline.sh
@@ -19,25 +20,32 @@ unset REGISTRY_CREDENTIALS_HOST
 mkdir -p "$HOME" "$DOCKER_CONFIG"
 PLATFORMS=linux/amd64
 
-# registry NAME USER PASS: a registry with USER:PASS in its htpasswd file;
-# sets NAME_REG (its address) and NAME_DIR
+# registry NAME USER PASS [mk/registry.sh start options]: a registry with
+# USER:PASS in its htpasswd file; sets NAME_REG (its address) and NAME_DIR
 registry() {
 	printf '%s\n' "$3" | htpasswd -niB "$2" >"$TRASH/htpasswd.$1" || return 1
-	registry_start --htpasswd "$TRASH/htpasswd.$1" || return 1
+	registry_name=$1
+	shift 3
+	registry_start --htpasswd "$TRASH/htpasswd.$registry_name" "$@" || return 1
+	set -- "$registry_name"
 	eval "$1_REG=\$REGISTRY $1_DIR=\$REGISTRY_DIR"
 	eval "export $1_REG $1_DIR"
 }
 registry image chef pw-Chef-4hT9
 registry m1 mone pw-Mone-2xQ7
 registry m2 mtwo pw-Mtwo-9pL3
-registry m3 mthree pw-Mthree-5vB1
+PKI=$TRASH/pki
+tls_ca "$PKI" && tls_cert "$PKI" server "DNS:localhost,IP:127.0.0.1"
+registry m3 mthree pw-Mthree-5vB1 --tls "$PKI/server.pem" "$PKI/server.key"
+export REGISTRY_CA_FILE=$PKI/ca.pem PKI
 registry m4 mfour pw-Mfour-7kD8
 REGISTRY=$image_REG REGISTRY_DIR=$image_DIR
 export REGISTRY REGISTRY_DIR
 
 tags_repo v0.1.76 v0.1.77
-# one group: the first entry of revision 005
-head -n 9 "$(rev 005)" >"$TRASH/library"
+# one group: the first entry of revision 005, with two of its tags (5 tags
+# published: each build pushes each tag to every registry)
+head -n 9 "$(rev 005)" | sed 's/^Tags: .*/Tags: 1.19.0-stretch, latest/' >"$TRASH/library"
 LIBRARY=$TRASH/library
 export LIBRARY
 
@@ -72,15 +80,15 @@ since() {
 	"$REGISTRY_SH" count-since "$dir" "$@"
 }
 
-# on_every REPO USER:PASS: every tag of the plan, on REPO, at the digest of
-# its canonical on IMAGE
+# on_every REPO USER:PASS [SCHEME]: every tag of the plan, on REPO (by
+# SCHEME, default http), at the digest of its canonical on IMAGE
 on_every() {
 	jq -r '.canonical as $c | ($c, .tags[]) | [., $c] | @tsv' "$STATE/plan.jsonl" >"$TRASH/.pairs"
 	[ -s "$TRASH/.pairs" ] || { echo "empty plan"; return 1; }
 	bad=0
 	while IFS="$(printf '\t')" read -r tag canonical; do
 		want=$(ref_digest "$canonical" -u chef:pw-Chef-4hT9)
-		got=$(ref_digest "$1:${tag##*:}" -u "$2")
+		got=$(REF_SCHEME=${3:-http} ref_digest "$1:${tag##*:}" -u "$2" --cacert "$PKI/ca.pem")
 		if [ -z "$want" ] || [ "$got" != "$want" ]; then
 			echo "$1:${tag##*:} at '$got', the canonical $canonical at '$want'"
 			bad=1
@@ -145,10 +153,15 @@ test_expect_success 'plan shows each registry per group; verify checks every one
 
 test_expect_success 'a mirror added later is copied, not built' '
 	mark_all &&
+	pub publish DRY_RUN=1 MIRRORS="$M1 $M2 $M3" >out 2>&1 &&
+	test_grep "would copy" out &&
+	test "$(since m3 "*")" = "$(since m3 HEAD)" && test "$(since m3 PUT)" = 0 &&
+	test "$(since image GET)" = 0 && test "$(since image PUT)" = 0 &&
+	mark_all &&
 	pub publish MIRRORS="$M1 $M2 $M3" >out 2>&1 &&
 	test "$(builds)" = 0 &&
 	test_no_grep "building " out &&
-	on_every "$M3" mthree:pw-Mthree-5vB1 &&
+	on_every "$M3" mthree:pw-Mthree-5vB1 https &&
 	test "$(since m1 "*")" = 0 && test "$(since m2 "*")" = 0 &&
 	test_grep "copied" out
 '
@@ -179,7 +192,7 @@ test_expect_success 'a mirror down: IMAGE published, the run fails naming it' '
 	test "$(builds)" = 1 &&
 	on_every "$image_REG/cargo-chef" chef:pw-Chef-4hT9 &&
 	on_every "$M1" mone:pw-Mone-2xQ7 &&
-	on_every "$M3" mthree:pw-Mthree-5vB1 &&
+	on_every "$M3" mthree:pw-Mthree-5vB1 https &&
 	test "$(since image GET "^/v2/cargo-chef/")" = 0
 '
 
@@ -204,5 +217,25 @@ test_expect_success 'a mirror with wrong credentials is named, IMAGE untouched' 
 	test_grep "$m4_REG.*(credentials|401|unauthorized)" out &&
 	test "$(since image PUT)" = 0 && test "$(since m1 "*")" = 0
 '
+
+# the long tier: a build pushed once (BUILDAH_PUSH=once, mk/build-push.sh)
+# reaches each mirror as one push of the build tag; IMAGE still spends its
+# one GET (image-alias), each mirror one of its own
+if [ "$(test_size no yes)" = yes ]; then
+	test_expect_success 'BUILDAH_PUSH=once: one push to each mirror, the reads on IMAGE unchanged' '
+		release v0.1.80 &&
+		mark_all &&
+		BUILDAH_PUSH=once pub publish MIRRORS="$M1 $M2 $M3" >out 2>&1 &&
+		test "$(builds)" = 1 &&
+		test "$(since image GET "^/v2/cargo-chef/manifests/")" = 1 &&
+		on_every "$image_REG/cargo-chef" chef:pw-Chef-4hT9 &&
+		on_every "$M1" mone:pw-Mone-2xQ7 &&
+		on_every "$M2" mtwo:pw-Mtwo-9pL3 &&
+		on_every "$M3" mthree:pw-Mthree-5vB1 https &&
+		for r in m1 m2 m3; do
+			test "$(since $r GET "/manifests/")" = 1 || return 1
+		done
+	'
+fi
 
 test_done
