@@ -34,6 +34,8 @@ if [ "${1:-}" = --check ]; then
 		read -r word detail <"$f" || :
 		[ "$word" = mirror-failed: ] || continue
 		say "$detail"
+		# gha: an error annotation in GitHub Actions (mk/gha.sh)
+		[ "${GITHUB_ACTIONS:-}" != true ] || printf '::error::%s\n' "$(mk/gha.sh escape "$detail")" >&2
 		failed=$((failed + 1))
 	done
 	[ "$failed" -eq 0 ] ||
