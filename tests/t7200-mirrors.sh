@@ -214,6 +214,7 @@ test_expect_success 'a mirror with wrong credentials is named (an error in GitHu
 	mark_all &&
 	GITHUB_ACTIONS=true test_status 2 pub publish MIRRORS="$M1 $M2 $M3 $M4" >out 2>&1 &&
 	test_grep "mirror $M4.*failed" out &&
+	test_grep "1 of 1 groups published, .*; 1 mirror publishes failed: [0-9a-f]{16} on $M4\$" out &&
 	test_grep "^::error::mirror $M4: group [0-9a-f]{16} failed" out &&
 	test_grep "$m4_REG.*(credentials|401|unauthorized)" out &&
 	test "$(since image PUT)" = 0 && test "$(since m1 "*")" = 0
