@@ -220,6 +220,23 @@ test_expect_success 'a mirror with wrong credentials is named (an error in GitHu
 	test "$(since image PUT)" = 0 && test "$(since m1 "*")" = 0
 '
 
+# a mirror's failure does not stop the other groups: a plain make publish
+# (no -k) of two groups, on a state of its own, with a mirror down
+test_expect_success 'two groups, a mirror down: both published to IMAGE all the same' '
+	printf "%s\n" "" "Tags: 1.19.0-jessie" "Architectures: amd64" \
+		"GitCommit: 8affdd6599d29fd20f987eef52234267f3c3e668" "Directory: 1.19.0/jessie" >jessie &&
+	cat "$LIBRARY" jessie >library2 &&
+	{ head -n 4 "$LIBRARY" && cat jessie; } >jessie.library &&
+	standins jessie.library &&
+	"$REGISTRY_SH" stop "$m2_DIR" &&
+	mark_all &&
+	STATE=$TRASH/state2 LIBRARY=$TRASH/library2 \
+		test_status 2 pub publish MIRRORS="$M1 $M2" >out 2>&1 &&
+	test_grep "2 of 2 groups published, 0 waiting for their base, 0 failed; 2 mirror publishes failed" out &&
+	test "$(builds)" = 1 &&
+	registry_start --dir "$m2_DIR" --htpasswd "$TRASH/htpasswd.m2" >/dev/null
+'
+
 # the long tier: a build pushed once (BUILDAH_PUSH=once, mk/build-push.sh)
 # reaches each mirror as one push of the build tag; IMAGE still spends its
 # one GET (image-alias), each mirror one of its own
