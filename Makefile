@@ -35,6 +35,8 @@ include mk/build.mk
 #   ALLOW_FEWER_PLATFORMS  1: a tag may move to an image with fewer platforms
 #   REFRESH_BASE  1: HEAD each group's base every run; rebuild a group whose
 #              base changed since its image was built, and move its aliases
+#   MIRRORS    more repositories, each given every tag of IMAGE at the same
+#              digest (the one build pushed there; else copied from IMAGE)
 #   (the registry tools' own bounds: REGISTRY_DEADLINE, REGISTRY_ATTEMPTS, ..)
 IMAGE     ?=
 LIBRARY   ?= https://raw.githubusercontent.com/docker-library/official-images/master/library/rust
@@ -51,9 +53,10 @@ TAGS_TIMEOUT    ?= 60
 LIBRARY_TIMEOUT ?= 120
 ALLOW_FEWER_PLATFORMS ?=
 REFRESH_BASE ?=
+MIRRORS   ?=
 KNOBS = IMAGE LIBRARY TAGS_FROM VERSION BASE_REPO PLATFORMS BUILDER CONTEXT \
         STATE DRY_RUN LOCK_WAIT TAGS_TIMEOUT LIBRARY_TIMEOUT ALLOW_FEWER_PLATFORMS \
-        REFRESH_BASE
+        REFRESH_BASE MIRRORS
 # The scripts read the knobs from their environment: no value is ever
 # pasted into a shell command line.
 export $(KNOBS)
@@ -108,9 +111,13 @@ $(STATE)/plan.jsonl.done: $(STATE)/version $(STATE)/library $(STATE)/settings \
 $(STATE)/bases: $(INPUTS) $(STATE)/plan.jsonl mk/bases.sh | bin/image-probe
 	@mk/bases.sh "$@"
 
-# 4. The generated makefile: group-<key16> made by its stamp.
+# 4. The generated makefile: group-<key16> made by its stamp (and, for each
+#    of MIRRORS, a stamp per group and mirror: mk/mirror-group.sh).
+$(STATE)/mirrors: $(INPUTS) mk/settings.sh
+	@mk/settings.sh "$@" MIRRORS
 $(STATE)/groups.mk: $(STATE)/groups.mk.done ;
-$(STATE)/groups.mk.done: $(STATE)/plan.jsonl $(STATE)/context $(STATE)/bases mk/groups.sh mk/lib.sh
+$(STATE)/groups.mk.done: $(STATE)/plan.jsonl $(STATE)/context $(STATE)/bases $(STATE)/mirrors \
+                         mk/groups.sh mk/lib.sh mk/mirror-lib.sh
 	@mk/groups.sh "$(STATE)/groups.mk"
 	@touch "$@"
 include $(STATE)/groups.mk

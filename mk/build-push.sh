@@ -92,14 +92,9 @@ buildah)
 		mkdir "$certdir" && cp "$REGISTRY_CA_FILE" "$certdir/ca.crt"
 	fi
 	tls_of() { # REF: buildah's TLS options for REF's registry
-		if loopback "$1"; then
-			rc=0
-			curl -s -o /dev/null --max-time "${REGISTRY_CONNECT_TIMEOUT:-10}" \
-				"https://$(registry_of "$1")/v2/" || rc=$?
-			if [ "$rc" -eq 35 ]; then
-				echo --tls-verify=false
-				return
-			fi
+		if plain_http "$1"; then
+			echo --tls-verify=false
+			return
 		fi
 		echo --tls-verify=true
 		[ -z "$certdir" ] || echo "--cert-dir=$certdir"
@@ -131,6 +126,28 @@ buildah)
 	while IFS= read -r ref; do
 		# shellcheck disable=SC2086 # options without blanks, split on purpose
 		retry "${REGISTRY_ATTEMPTS:-5}" b manifest push --all --format oci $push_tls "$list" "docker://$ref" </dev/null
-	done <"$root.refs" ;;
+	done <"$root.refs"
+	# MIRRORS: the same pushes to each mirror, from this one build.  A
+	# mirror's failure is not the build's: mk/mirror-group.sh finishes
+	# there what is missing (copied from IMAGE).  buildx does not push to
+	# the mirrors (one failing tag fails its whole build): they are copied.
+	mirror_auth=
+	if [ -z "${REGISTRY_AUTH_FILE:-}" ]; then
+		mirror_auth=${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}/config.json
+		[ -f "$mirror_auth" ] || mirror_auth=
+	fi
+	set -f
+	for mirror in ${MIRRORS:-}; do
+		mirror_tls=$(tls_of "$mirror" | tr '\n' ' ')
+		while IFS= read -r ref; do
+			# shellcheck disable=SC2086 # options without blanks, split on purpose
+			retry "${REGISTRY_ATTEMPTS:-5}" b manifest push --all --format oci $mirror_tls \
+				${mirror_auth:+--authfile "$mirror_auth"} "$list" "docker://$mirror:${ref##*:}" </dev/null || {
+				say "warning: cannot push to the mirror $mirror; its publish finishes it"
+				break
+			}
+		done <"$root.refs"
+	done
+	set +f ;;
 *) die "BUILDER=$builder: want buildx or buildah" ;;
 esac

@@ -49,12 +49,39 @@ seconds() {
 }
 
 for name in IMAGE LIBRARY TAGS_FROM VERSION BASE_REPO PLATFORMS BUILDER CONTEXT STATE \
-	DRY_RUN LOCK_WAIT TAGS_TIMEOUT LIBRARY_TIMEOUT ALLOW_FEWER_PLATFORMS REFRESH_BASE; do
+	DRY_RUN LOCK_WAIT TAGS_TIMEOUT LIBRARY_TIMEOUT ALLOW_FEWER_PLATFORMS REFRESH_BASE MIRRORS; do
 	eval "value=\${$name-}"
 	no_controls "$name" "$value"
 done
 
 [ -z "$IMAGE" ] || repository IMAGE "$IMAGE"
+
+# MIRRORS: repositories as IMAGE is, none IMAGE itself, none twice (as
+# docker names them: docker.io/library/x is x)
+full_name() {
+	full_host=$(registry_of "$1")
+	full_path=${1#"$full_host"/}
+	case $full_host/$full_path in
+	docker.io/*/*) echo "$full_host/$full_path" ;;
+	docker.io/*) echo "docker.io/library/$full_path" ;;
+	*) echo "$full_host/$full_path" ;;
+	esac
+}
+mirrors_seen=' '
+[ -z "$IMAGE" ] || mirrors_seen=" $(full_name "$IMAGE") "
+set -f
+for mirror in ${MIRRORS:-}; do
+	repository MIRRORS "$mirror"
+	name=$(full_name "$mirror")
+	case $mirrors_seen in
+	*" $name "*)
+		[ -z "$IMAGE" ] || [ "$name" != "$(full_name "$IMAGE")" ] ||
+			die "MIRRORS=$MIRRORS: $mirror is IMAGE itself"
+		die "MIRRORS=$MIRRORS: $mirror is named twice" ;;
+	esac
+	mirrors_seen="$mirrors_seen$name "
+done
+set +f
 [ -n "$BASE_REPO" ] || die "BASE_REPO=: empty; want the repository of the base images"
 repository BASE_REPO "$BASE_REPO"
 

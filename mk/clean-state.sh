@@ -20,7 +20,7 @@ written() {
 	version | library | library.etag | library.modified | settings | context | \
 		plan.jsonl | plan.jsonl.done | groups.mk | groups.mk.done | stamps | status | \
 		logs | registry | buildah | platforms | previous | bases | verdicts | lock | lock.holder | *.tmp.* | \
-		demo | cargo-chef.git | standin | .keep | "$marker") return 0 ;;
+		mirrors | mirror-stamps | demo | cargo-chef.git | standin | .keep | "$marker") return 0 ;;
 	esac
 	return 1
 }

@@ -255,3 +255,15 @@ recorded_base_digest() {
 	[ -s "$STATE/bases" ] || return 0
 	awk -F '\t' -v ref="$1" '$1 == ref && $2 ~ /^sha256:[0-9a-f]+$/ { print $2; exit }' "$STATE/bases"
 }
+
+# plain_http REF: true when REF's registry is on loopback and its TLS
+# handshake fails (curl's exit 35): the one case the registry tools, buildah
+# and skopeo speak plain HTTP to it.  Every other registry gets TLS, verified
+# (REGISTRY_CA_FILE's CAs added).
+plain_http() {
+	loopback "$1" || return 1
+	plain_rc=0
+	curl -s -o /dev/null --max-time "${REGISTRY_CONNECT_TIMEOUT:-10}" \
+		"https://$(registry_of "$1")/v2/" || plain_rc=$?
+	[ "$plain_rc" -eq 35 ]
+}

@@ -72,6 +72,8 @@ plan() {
 		echo "  decision   $decision"
 		echo "  platforms  $platforms"
 		echo "  aliases    $aliases"
+		# MIRRORS: each mirror's state (mk/mirror-report.sh)
+		[ -z "${MIRRORS:-}" ] || mk/mirror-report.sh plan "$line" "$stamp"
 	done <"$plan"
 	echo
 	echo "publish would spend: $gets counted reads (GET), $builds builds, $moves tags moved"
@@ -116,7 +118,7 @@ summary() {
 	# shell builtins only: this is the last word of every run, even a no-op.
 	# A group is published when its stamp exists (groups.mk keeps the
 	# stamps of this plan only), waits or failed by its status.
-	groups=0 published=0 waiting=0 failed=0 failed_keys=''
+	groups=0 published=0 waiting=0 failed=0 failed_keys='' mirrors_failed=0 mirrors_failed_keys=''
 	while IFS= read -r _; do groups=$((groups + 1)); done <"$plan"
 	for f in "$STATE"/stamps/*; do
 		case $f in *'/*' | *.tmp.*) continue ;; esac
@@ -128,6 +130,11 @@ summary() {
 		case $word in
 		waiting:) waiting=$((waiting + 1)) ;;
 		failed:) failed=$((failed + 1)) failed_keys="$failed_keys ${f##*/}" ;;
+		mirror-failed:) # MIRRORS: "mirror-failed: mirror REPO: ..." (mk/mirror-group.sh)
+			read -r _ _ mirror _ <"$f" || :
+			mirror_key=${f##*/}
+			mirrors_failed=$((mirrors_failed + 1))
+			mirrors_failed_keys="$mirrors_failed_keys ${mirror_key%@*} on ${mirror%:}," ;;
 		esac
 	done
 	if [ -n "$DRY_RUN" ]; then
@@ -139,10 +146,16 @@ summary() {
 	[ $failed -eq 0 ] || line="$line:$failed_keys"
 	rest=$((groups - published - waiting - failed))
 	[ $rest -le 0 ] || line="$line; $rest not tried (after a failure; make -k tries every group)"
+	[ $mirrors_failed -eq 0 ] || line="$line; $mirrors_failed mirror publishes failed:${mirrors_failed_keys%,}"
 	say "$version to $IMAGE: $line"
 }
 
 case $1 in
-plan | matrix | verify | summary) "$1" ;;
+verify) # MIRRORS: every mirror checked too, whatever IMAGE's verdict
+	status=0
+	verify || status=1
+	[ -z "${MIRRORS:-}" ] || mk/mirror-report.sh verify || status=1
+	exit $status ;;
+plan | matrix | summary) "$1" ;;
 *) die "usage: $0 plan|matrix|verify|summary" ;;
 esac

@@ -23,6 +23,8 @@
 #   BENCH_QUIET     quiet runs between revisions: all (one a calendar day,
 #                   default) or N after each revision
 #   BENCH_RELEASES  new cargo-chef versions released along the window (3)
+#   BENCH_MIRROR    1 (default): part 1 replays the same runs again with a
+#                   mirror (MIRRORS) and compares; empty: not
 #   BENCH_REPS      repetitions of each timing (11)
 #   BENCH_JOBS      make -j of each publish (default: the number of CPUs)
 #   BENCH_OUT       the file to write (BENCH.md); empty: print only
@@ -34,7 +36,7 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 export SRC
 : "${BENCH_WINDOW:=001-020}" "${BENCH_MOVES=128-129}" "${BENCH_QUIET:=all}"
 : "${BENCH_RELEASES:=3}" "${BENCH_REPS:=11}" "${BENCH_JOBS:=$(nproc)}" "${BENCH_OUT:=}"
-: "${BENCH_PARTS:=1 2 3 4}"
+: "${BENCH_PARTS:=1 2 3 4}" "${BENCH_MIRROR=1}"
 # has N: whether BENCH_PARTS holds part N; whole: all four
 has() {
 	case " $BENCH_PARTS " in *" $1 "*) return 0 ;; esac
@@ -170,6 +172,39 @@ replay() {
 	bench_targets replay.tsv >targets
 	targets_status=$?
 	sed 's/^/- /' targets >>"$report"
+	out ""
+	[ -z "$BENCH_MIRROR" ] || mirrored
+}
+
+# The same runs with a mirror: IMAGE's builds and counted reads must be the
+# unmirrored replay's (the one build pushes to the mirror too), the
+# mirror's requests are counted apart.
+mirrored() {
+	say "part 1: the same $(wc -l <schedule) runs again, with a mirror (MIRRORS)"
+	t0=$EPOCHREALTIME
+	counts=$(bench_mirrored schedule mirrored.tsv) || fail "the mirrored replay failed"
+	seconds=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+	read -r mirror_head mirror_get mirror_put mirror_all <<<"$counts"
+	out "### The same runs, with a mirror" ""
+	out "The same schedule again, \`make publish\` with \`MIRRORS\` naming a second registry" \
+		"on loopback, on a registry, a mirror and a state of their own (${seconds} s). IMAGE's" \
+		"columns are summed over the runs as above; the mirror's are counted from its own log." ""
+	out "| replay | builds | GETs to move aliases | base check GETs | base pull GETs | manifest HEADs | all requests to IMAGE's registry |" \
+		"|---|--:|--:|--:|--:|--:|--:|"
+	bench_mirror_rows replay.tsv "without a mirror" >>"$report"
+	bench_mirror_rows mirrored.tsv "with a mirror" >>"$report"
+	out "" "On the mirror, over the whole replay: $mirror_head manifest HEADs, $mirror_get manifest" \
+		"GETs (image-alias reading the mirror's own copy), $mirror_put manifest PUTs; $mirror_all requests in all." ""
+	bench_awk "$BENCH_SUMS"' END { print s["builds"], s["get"] + s["check"], s["pull"] }' replay.tsv >plain.sums
+	bench_awk "$BENCH_SUMS"' END { print s["builds"], s["get"] + s["check"], s["pull"] }' mirrored.tsv >mirrored.sums
+	read -r b0 r0 p0 <plain.sums
+	read -r b1 r1 p1 <mirrored.sums
+	if [ "$b0 $r0 $p0" = "$b1 $r1 $p1" ]; then
+		out "- PASS with a mirror, IMAGE's builds ($b1) and counted reads ($r1, and $p1 base pulls) are those without"
+	else
+		out "- FAIL with a mirror, IMAGE's builds and counted reads are $b1, $r1 ($p1 base pulls); without, $b0, $r0 ($p0)"
+		targets_status=1
+	fi
 	out ""
 }
 

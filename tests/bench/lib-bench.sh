@@ -336,3 +336,45 @@ bench_stats() {
 		function q(p,   i) { i = 1 + p * (NR - 1); return v[int(i)] + (i - int(i)) * (v[int(i) + 1] - v[int(i)]) }
 		END { printf "%.1f %.1f %.1f %.1f %.1f\n", q(0.5), q(0.25), q(0.75), v[1], v[NR] }'
 }
+
+# bench_mirrored SCHEDULE TSV: the replay again with a mirror (MIRRORS: a
+# second registry on loopback), on a registry, a mirror, a state and a
+# repository of release tags of its own; TSV is bench_replay's, counted on
+# IMAGE's registry.  Prints the mirror's requests over the whole replay,
+# tab-separated: manifest HEADs, manifest GETs, manifest PUTs, all requests.
+# The caller's registry, state and tags stay as they were.
+bench_mirrored() {
+	local dir saved mirror mirror_dir status
+	dir=$TRASH/mirrored
+	saved="$REGISTRY$BENCH_TAB$REGISTRY_DIR$BENCH_TAB$STATE$BENCH_TAB$TAGS$BENCH_TAB${bench_pushed:-}"
+	mkdir -p "$dir"
+	registry_start --dir "$dir/mirror" || return 1
+	mirror=$REGISTRY mirror_dir=$REGISTRY_DIR
+	registry_start --dir "$dir/registry" || return 1
+	STATE=$dir/state TAGS=$dir/cargo-chef.git bench_pushed=''
+	export STATE TAGS
+	tags_repo v0.1.76 v0.1.77 || return 1
+	"$REGISTRY_SH" log-mark "$mirror_dir" || return 1
+	MIRRORS=$mirror/cargo-chef
+	export MIRRORS
+	status=0
+	bench_replay "$1" "$2" || status=1
+	unset MIRRORS
+	[ $status -eq 0 ] && printf '%s\t%s\t%s\t%s\n' \
+		"$("$REGISTRY_SH" count-since "$mirror_dir" HEAD '^/v2/cargo-chef/manifests/')" \
+		"$("$REGISTRY_SH" count-since "$mirror_dir" GET '^/v2/cargo-chef/manifests/')" \
+		"$("$REGISTRY_SH" count-since "$mirror_dir" PUT '^/v2/cargo-chef/manifests/')" \
+		"$("$REGISTRY_SH" count-since "$mirror_dir" '*')" || status=1
+	IFS=$BENCH_TAB read -r REGISTRY REGISTRY_DIR STATE TAGS bench_pushed <<<"$saved"
+	export REGISTRY REGISTRY_DIR STATE TAGS
+	return $status
+}
+
+# bench_mirror_rows TSV LABEL: the row of the mirrored replay's comparison:
+# builds, counted reads on IMAGE (GETs to move aliases, base checks), base
+# pulls, manifest HEADs, all requests to IMAGE's registry.
+bench_mirror_rows() {
+	bench_awk "$BENCH_SUMS"'
+	END { printf "| %s | %d | %d | %d | %d | %d | %d |\n", label, s["builds"], s["get"], s["check"],
+		s["pull"], s["head"], s["requests"] }' "$1" -v label="$2"
+}
