@@ -109,6 +109,7 @@ want_tags() {
 	version=$1 format=$2
 	shift 2
 	for group; do
+		# shellcheck disable=SC2086 # the group's words, split on purpose
 		set -- $group
 		echo "$version-base-$(key16 "$1")"
 		shift
@@ -128,6 +129,7 @@ every_tag_at_its_group() {
 	repo=$1 version=$2 format=$3
 	shift 3
 	for group; do
+		# shellcheck disable=SC2086 # the group's words, split on purpose
 		set -- $group
 		canonical=$version-base-$(key16 "$1")
 		want=$(ref_digest "$REGISTRY/$repo:$canonical")
@@ -140,11 +142,11 @@ every_tag_at_its_group() {
 				[ "$got" = "$want" ] || { echo "$tag at '$got', not at $canonical ($want)"; return 1; }
 			done
 		done
-		builds=$(repo_tags "$repo" | grep -c "^$canonical[.][0-9a-f]\{8\}$")
+		builds=$(repo_tags "$repo" | grep -c "^${canonical}[.][0-9a-f]\{8\}$")
 		[ "$builds" = 1 ] || { echo "$canonical has $builds build tags"; return 1; }
-		build=$(repo_tags "$repo" | grep "^$canonical[.][0-9a-f]\{8\}$")
+		build=$(repo_tags "$repo" | grep "^${canonical}[.][0-9a-f]\{8\}$")
 		[ "$(ref_digest "$REGISTRY/$repo:$build")" = "$want" ] || { echo "$build is elsewhere"; return 1; }
-		label=$(image_label "$repo" "$want") &&
+		label=$(image_label "$repo" "$want") || return 1
 		[ "$label" = "$version" ] || { echo "$canonical is labelled '$label'"; return 1; }
 	done
 }

@@ -118,7 +118,7 @@ static void add_tag(const struct input *in, const struct tag_gen_options *o,
 	size_t n;
 	if (tag_kind_of(tag, &n) != TAG_OTHER)
 		die_at(in->name, g->lineno, "alias %s makes %s, which has the form of a canonical "
-		       "or build tag (<version>-base-<16 hex>[.<8 hex>])", quoted(alias), quoted(tag));
+		       "or build tag (" TAG_BASE_FORM ")", quoted(alias), quoted(tag));
 	for (size_t i = 0; i < g->tags.n; i++)
 		if (strcmp(g->tags.v[i], tag) == 0 && strcmp(g->made_of.v[i], alias) != 0)
 			die_at(in->name, g->lineno, "aliases %s and %s both make the tag %s",

@@ -18,6 +18,8 @@
 #include <stddef.h>
 
 #define TAG_FORMAT_DEFAULT "{version}-rust-{tag}"
+/* The form of canonical and build tags, for messages. */
+#define TAG_BASE_FORM "<version>-base-<16 hex>[.<8 hex>]"
 /* The version of the floating aliases, and the one floating tag of its own. */
 #define TAG_LATEST "latest"
 
