@@ -274,9 +274,11 @@ void tag_gen_check_options(struct tag_gen_options *o)
 	if (o->context && !is_hex(o->context, 64))
 		die(EXIT_BAD, "--context %s: not a SHA-256 (64 lowercase hex digits)",
 		    quoted(o->context));
-	/* one alias made now, so that a bad format is said before any input */
+	/* one alias made now, so that a bad format is said before any input
+	 * (of a short version: the version's own tags are checked with the
+	 * groups') */
 	static struct buf tag;
-	tag_alias(&tag, o->format, o->version, "x");
+	tag_alias(&tag, o->format, "0.0.0", "x");
 	size_t n;
 	if (!valid_tag(tag.data) || tag_kind_of(tag.data, &n) != TAG_OTHER)
 		die(EXIT_BAD, "--format %s: makes %s, not an alias tag", quoted(o->format),
