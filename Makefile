@@ -20,10 +20,14 @@ include mk/build.mk
 # checks every one before the first request.
 #   IMAGE      target repository ([host/]name); empty: the embedded registry
 #              started on loopback under $(STATE) (make registry-up)
+#   UPSTREAM   the official image derived from (rust): LIBRARY's and
+#              BASE_REPO's defaults
 #   LIBRARY    the library file: a URL (conditional GET) or a path
 #   TAGS_FROM  a git repository whose vX.Y.Z tags are cargo-chef's releases
 #   VERSION    the release to publish; empty: the greatest of TAGS_FROM
-#   BASE_REPO  where the rust images are: BASE_REPO:<representative tag>
+#   BASE_REPO  where the base images are: BASE_REPO:<representative tag>
+#   TAG_FORMAT the aliases' names, with {version} and {tag}
+#   VERSION_ARG the build argument that gets the version (BASE_IMAGE the base)
 #   PLATFORMS  the platforms built, at most (a group builds those it has)
 #   BUILDER    buildx or buildah; empty: buildx when `docker buildx` works
 #   CONTEXT    the build context, with its Dockerfile
@@ -39,10 +43,13 @@ include mk/build.mk
 #              digest (the one build pushed there; else copied from IMAGE)
 #   (the registry tools' own bounds: REGISTRY_DEADLINE, REGISTRY_ATTEMPTS, ..)
 IMAGE     ?=
-LIBRARY   ?= https://raw.githubusercontent.com/docker-library/official-images/master/library/rust
+UPSTREAM  ?= rust
+LIBRARY   ?= https://raw.githubusercontent.com/docker-library/official-images/master/library/$(UPSTREAM)
 TAGS_FROM ?= https://github.com/LukeMathWalker/cargo-chef.git
 VERSION   ?=
-BASE_REPO ?= docker.io/library/rust
+BASE_REPO ?= docker.io/library/$(UPSTREAM)
+TAG_FORMAT ?= {version}-rust-{tag}
+VERSION_ARG ?= CHEF_TAG
 PLATFORMS ?= linux/amd64,linux/arm64,linux/arm/v7,linux/386
 BUILDER   ?=
 CONTEXT   ?= docker
@@ -54,9 +61,9 @@ LIBRARY_TIMEOUT ?= 120
 ALLOW_FEWER_PLATFORMS ?=
 REFRESH_BASE ?=
 MIRRORS   ?=
-KNOBS = IMAGE LIBRARY TAGS_FROM VERSION BASE_REPO PLATFORMS BUILDER CONTEXT \
-        STATE DRY_RUN LOCK_WAIT TAGS_TIMEOUT LIBRARY_TIMEOUT ALLOW_FEWER_PLATFORMS \
-        REFRESH_BASE MIRRORS
+KNOBS = IMAGE UPSTREAM LIBRARY TAGS_FROM VERSION BASE_REPO TAG_FORMAT VERSION_ARG \
+        PLATFORMS BUILDER CONTEXT STATE DRY_RUN LOCK_WAIT TAGS_TIMEOUT LIBRARY_TIMEOUT \
+        ALLOW_FEWER_PLATFORMS REFRESH_BASE MIRRORS
 # The scripts read the knobs from their environment: no value is ever
 # pasted into a shell command line.
 export $(KNOBS)
@@ -91,7 +98,7 @@ $(STATE)/library: $(INPUTS) mk/fetch-library.sh
 
 #    The knobs the plan depends on, and the build context's hash.
 $(STATE)/settings: $(INPUTS) mk/settings.sh
-	@mk/settings.sh "$@" IMAGE BASE_REPO PLATFORMS
+	@mk/settings.sh "$@" IMAGE UPSTREAM BASE_REPO TAG_FORMAT PLATFORMS
 $(STATE)/context: $(INPUTS) mk/context-hash.sh
 	@mk/context-hash.sh "$@"
 

@@ -1,7 +1,10 @@
 #!/bin/sh
 # mk/build-push.sh BUILDER BASE VERSION PLATFORMS TAGFILE CANONICAL: builds
-# CONTEXT for PLATFORMS from BASE (pinned by digest) with CHEF_TAG=VERSION and
-# pushes it as CANONICAL (publish-group.sh gives the build tag).
+# CONTEXT for PLATFORMS from BASE (pinned by digest) with the build arguments
+# BASE_IMAGE=BASE and $VERSION_ARG=VERSION (default CHEF_TAG) and pushes it
+# as CANONICAL (publish-group.sh gives the build tag: the group is the
+# plan's line whose build_tag or canonical it is, its key16 that line's
+# group_key_tag).
 #   buildah: daemonless; storage under $STATE/buildah/<key>, removed after.
 #            BUILDAH_PUSH=each (the default): one `manifest push --all` to
 #            CANONICAL and to every tag of TAGFILE, each re-sending every
@@ -27,6 +30,10 @@ case $push_pattern in
 once | each) ;;
 *) die "BUILDAH_PUSH=$push_pattern: want once or each" ;;
 esac
+version_arg=${VERSION_ARG:-CHEF_TAG}
+case $version_arg in
+BASE_IMAGE | [!A-Za-z_]* | *[!A-Za-z0-9_]*) die "VERSION_ARG=$version_arg: want a build argument's name" ;;
+esac
 
 # retry N CMD...: CMD until it succeeds, N times at most, waiting
 # REGISTRY_BACKOFF_MS milliseconds (default 500) after the first failure,
@@ -45,14 +52,19 @@ retry() {
 case $builder in
 buildx)
 	set -- docker buildx build --platform "$platforms" --provenance=false --push \
-		--build-arg "BASE_IMAGE=$base" --build-arg "CHEF_TAG=$version" \
+		--build-arg "BASE_IMAGE=$base" --build-arg "$version_arg=$version" \
 		--file "$CONTEXT/Dockerfile" --tag "$canonical"
 	while IFS= read -r tag; do
 		set -- "$@" --tag "$tag"
 	done <"$tagfile"
 	"$@" "$CONTEXT" ;;
 buildah)
-	key=${canonical##*-base-}
+	# the group's key16, from the plan (a file name below: only hex passes)
+	key=$(jq -r --arg ref "$canonical" \
+		'select(.build_tag == $ref or .canonical == $ref) | .group_key_tag' "$STATE/plan.jsonl")
+	case $key in
+	'' | *[!0-9a-f]*) die "$canonical is no group's build tag in $STATE/plan.jsonl" ;;
+	esac
 	root=$STATE/buildah/$key
 	list=publish-$key
 	b() {
@@ -109,7 +121,7 @@ buildah)
 		cleanup
 		# shellcheck disable=SC2086 # options without blanks, split on purpose
 		b bud --isolation chroot --pull=always $pull_tls --platform "$platforms" --manifest "$list" \
-			--build-arg "BASE_IMAGE=$base" --build-arg "CHEF_TAG=$version" \
+			--build-arg "BASE_IMAGE=$base" --build-arg "$version_arg=$version" \
 			--file "$CONTEXT/Dockerfile" "$CONTEXT"
 	}
 	# buildah retries a dropped connection while pulling, but not a 5xx,

@@ -48,11 +48,18 @@ seconds() {
 	[ "$2" -ge "${3:-1}" ] || die "$1=$2: want a number of seconds (${3:-1} to 99999)"
 }
 
-for name in IMAGE LIBRARY TAGS_FROM VERSION BASE_REPO PLATFORMS BUILDER CONTEXT STATE \
-	DRY_RUN LOCK_WAIT TAGS_TIMEOUT LIBRARY_TIMEOUT ALLOW_FEWER_PLATFORMS REFRESH_BASE MIRRORS; do
+for name in IMAGE UPSTREAM LIBRARY TAGS_FROM VERSION BASE_REPO TAG_FORMAT VERSION_ARG \
+	PLATFORMS BUILDER CONTEXT STATE DRY_RUN LOCK_WAIT TAGS_TIMEOUT LIBRARY_TIMEOUT \
+	ALLOW_FEWER_PLATFORMS REFRESH_BASE MIRRORS; do
 	eval "value=\${$name-}"
 	no_controls "$name" "$value"
 done
+
+# UPSTREAM names an official image: it goes into LIBRARY's URL and
+# BASE_REPO by default
+case ${UPSTREAM-} in
+'' | [!a-z0-9]* | *[!a-z0-9._-]* | *[._-]) die "UPSTREAM=${UPSTREAM-}: want an official image's name (rust, golang, python, ...)" ;;
+esac
 
 [ -z "$IMAGE" ] || repository IMAGE "$IMAGE"
 
@@ -84,6 +91,17 @@ done
 set +f
 [ -n "$BASE_REPO" ] || die "BASE_REPO=: empty; want the repository of the base images"
 repository BASE_REPO "$BASE_REPO"
+
+# the format is tag-gen's, said in its words; the tags it makes of the
+# library file's aliases are checked by the plan, before any registry request
+[ -n "${TAG_FORMAT-}" ] || die "TAG_FORMAT=: empty; want the aliases' names, with {version} and {tag}"
+if ! err=$(tag-gen --version 0.0.0 --image chef --format "$TAG_FORMAT" </dev/null 2>&1 >/dev/null); then
+	die "TAG_FORMAT=$TAG_FORMAT: ${err#*: --format \"*\": }"
+fi
+case ${VERSION_ARG-} in
+BASE_IMAGE) die "VERSION_ARG=BASE_IMAGE: that build argument is the base image's" ;;
+'' | [!A-Za-z_]* | *[!A-Za-z0-9_]*) die "VERSION_ARG=${VERSION_ARG-}: want a build argument's name ([A-Za-z_][A-Za-z0-9_]*)" ;;
+esac
 
 if ! err=$(arch-filter --allow "$PLATFORMS" </dev/null 2>&1 >/dev/null); then
 	die "PLATFORMS=$PLATFORMS: ${err#arch-filter: --allow: }"

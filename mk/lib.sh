@@ -39,13 +39,33 @@ replace_if_changed() {
 	fi
 }
 
-# loopback REF: true when REF names a registry on the loopback interface,
-# which the registry tools and buildah reach by plain HTTP.
+# loopback REF: true when REF's registry is on the loopback interface
+# (localhost, 127.a.b.c with decimal octets, [::1]; any port), the rule of
+# host_is_loopback() in tools/lib/ref.c: the one such registry the registry
+# tools and buildah may reach by plain HTTP (after a failed TLS handshake).
 loopback() {
-	case $1 in
-	localhost/* | localhost:*/* | 127.*/* | '[::1]'*/*) return 0 ;;
+	case $1 in */*) ;; *) return 1 ;; esac
+	loopback_host=${1%%/*}
+	case $loopback_host in
+	'[::1]' | '[::1]':* | localhost | localhost:*) return 0 ;;
+	127.*) ;;
+	*) return 1 ;;
 	esac
-	return 1
+	loopback_rest=${loopback_host%%:*}
+	loopback_rest=${loopback_rest#127.}
+	loopback_dots=0
+	while :; do
+		loopback_octet=${loopback_rest%%.*}
+		case $loopback_octet in
+		[0-9] | [0-9][0-9] | [0-9][0-9][0-9]) [ "$loopback_octet" -le 255 ] || return 1 ;;
+		*) return 1 ;;
+		esac
+		case $loopback_rest in
+		*.*) loopback_rest=${loopback_rest#*.} loopback_dots=$((loopback_dots + 1)) ;;
+		*) break ;;
+		esac
+	done
+	[ "$loopback_dots" -eq 2 ]
 }
 
 # registry_of REF: the registry host of an image reference; docker.io when

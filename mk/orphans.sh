@@ -2,14 +2,15 @@
 # mk/orphans.sh [IMAGE=REPO]: `make orphans`, run under the lock of $STATE by
 # mk/locked.sh (which passes IMAGE=<embedded registry>/cargo-chef when IMAGE
 # is empty).  Prints "IMAGE:TAG<TAB>DIGEST", sorted, for each canonical tag
-# (<ver>-base-<16 hex>) and build tag (<ver>-base-<16 hex>.<8 hex>) of
-# VERSION (empty: of every version that has one) whose digest no other tag
-# of IMAGE has: images that no alias leads to any more.  Deletes nothing.
+# and build tag (tags.h) of VERSION (empty: of every version that has one)
+# whose digest no other tag of IMAGE has: images that no alias leads to any
+# more.  Deletes nothing.
 #
 # Reads only: one tag listing (image-tags), then one HEAD (image-probe) for
-# each tag of the versions looked at (those beginning "<ver>-") and each
-# tag of no version (latest, latest-rust-*: they may point at any version's
-# image); the tags of other versions are not asked about.  No manifest GET.
+# each tag of the versions looked at (their aliases in TAG_FORMAT) and each
+# tag of no version (latest and the floating aliases: they may point at any
+# version's image); the tags of other versions are not asked about.  No
+# manifest GET.
 # Its last line on stderr counts the requests.
 set -eu
 me=orphans
@@ -53,54 +54,21 @@ if ! image-tags "$IMAGE" >"$work/tags" 2>"$work/tags.err"; then
 fi
 relay "$work/tags.err"
 
-# Each tag's kind and version: "base TAG VERSION" for canonical and build
-# tags, "alias TAG VERSION" for the other tags of a version looked at,
-# "alias TAG -" for a tag of no version; the other versions' tags are left
-# out.  A version is what precedes "-base-" in a base tag; another tag is a
-# version's when it begins with that version and "-" (the longest such).
-awk -v want="${VERSION:-}" '
-	function version_of(tag,   v, best) {
-		best = ""
-		for (v in versions)
-			if (index(tag, v "-") == 1 && length(v) > length(best))
-				best = v
-		return best
-	}
-	BEGIN {
-		h = "[0-9a-f]"
-		h8 = h h h h h h h h
-		suffix = "-base-" h8 h8 "([.]" h8 ")?$"
-		base_re = "^[0-9]+[.][0-9]+[.][0-9]+(-[0-9A-Za-z.-]+)?" suffix
-		if (want != "")
-			versions[want] = 1
-	}
-	{ tags[NR] = $0 }
-	$0 ~ base_re {
-		v = $0
-		sub(suffix, "", v)
-		base[NR] = v
-		if (want == "")
-			versions[v] = 1
-	}
-	END {
-		for (i = 1; i <= NR; i++) {
-			t = tags[i]
-			if (i in base) {
-				if (base[i] in versions)
-					print "base", t, base[i]
-			} else if ((v = version_of(t)) != "") {
-				print "alias", t, v
-			} else if (t !~ /^[0-9]+[.][0-9]+[.][0-9]+/) {
-				print "alias", t, "-"
-			}
-		}
-	}' "$work/tags" >"$work/kinds"
+# Each tag's kind and version, read by tag-gen (tags.c, TAG_FORMAT): the
+# canonical and build tags of the versions looked at ("canonical|build TAG
+# VERSION"), the other tags of those versions ("alias TAG VERSION") and the
+# tags of no version ("alias TAG -": latest, the floating aliases); the other
+# versions' tags are left out.
+set -- --kinds
+[ -z "${TAG_FORMAT:-}" ] || set -- "$@" --format "$TAG_FORMAT"
+[ -z "${VERSION:-}" ] || set -- "$@" --version "$VERSION"
+tag-gen "$@" "$work/tags" >"$work/kinds" || die "cannot read the tags of $IMAGE"
 
 awk -v image="$IMAGE" '{ print image ":" $2 }' "$work/kinds" >"$work/refs"
 : >"$work/probe"
 : >"$work/probe.err"
 # no canonical or build tag to look at: nothing to ask
-if grep -q '^base ' "$work/kinds"; then
+if grep -qv '^alias ' "$work/kinds"; then
 	image-probe <"$work/refs" >"$work/probe" 2>"$work/probe.err" ||
 		{ relay "$work/probe.err"; die "cannot probe the tags of $IMAGE"; }
 	relay "$work/probe.err"

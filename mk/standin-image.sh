@@ -16,6 +16,9 @@
 # --authfile for a registry that wants credentials) and prints the pushed
 # digest.  buildah's storage is DIR (kept) or a temporary directory (removed).
 set -eu
+# (for loopback: the pipeline's one rule)
+# shellcheck source=mk/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 me=mk/standin-image.sh
 die() { echo "$me: $*" >&2; exit 1; }
@@ -75,9 +78,7 @@ esac
 echo "$ref" | grep -Eq '^([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$' ||
 	usage "bad reference '$ref' (want [host[:port]/]name:tag)"
 tls=--tls-verify=true
-case $ref in
-localhost/* | localhost:*/* | 127.*/*) tls=--tls-verify=false ;;
-esac
+! loopback "$ref" || tls=--tls-verify=false
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/standin.XXXXXX")
 if [ -z "$storage" ]; then

@@ -1,17 +1,24 @@
 /* tag-gen: the image references each group of sources is published under. */
 #include "util.h"
 #include "tag_gen.h"
+#include "tags.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 
 static _Noreturn void usage(int status)
 {
-	fputs("usage: tag-gen --version X.Y.Z --image REPO [--plain] [--no-latest] [FILE]\n"
-	      "Adds to each group line (from arch-filter) \"canonical\", REPO:X.Y.Z-base-\n"
-	      "<group_key_tag>, and \"tags\": REPO:X.Y.Z-rust-<alias> and\n"
-	      "REPO:latest-rust-<alias> for each alias, and REPO:latest.\n"
-	      "--plain prints one reference a line; --no-latest leaves out latest*.\n",
+	fputs("usage: tag-gen --version X.Y.Z --image REPO [--format F] [--base REPO]\n"
+	      "               [--context SHA256] [--plain] [--no-latest] [FILE]\n"
+	      "       tag-gen --kinds [--version X.Y.Z] [--format F] [FILE]\n"
+	      "Adds to each group line (from arch-filter) \"canonical\", the group's\n"
+	      "canonical reference in REPO for X.Y.Z, and \"tags\": each alias in the\n"
+	      "format F (default " TAG_FORMAT_DEFAULT "), with X.Y.Z and with latest\n"
+	      "for {version}, and latest; with --base, \"base\" (REPO:<representative>);\n"
+	      "with a workflow_key_tag (rust-groups --with-workflow-keys), in its place,\n"
+	      "\"workflow_canonical\"; with --context, \"build_tag\".\n"
+	      "--plain prints one reference a line; --no-latest leaves out latest*.\n"
+	      "--kinds reads tags and says which are canonical, build or alias tags.\n",
 	      status ? stderr : stdout);
 	exit(status);
 }
@@ -23,6 +30,10 @@ int main(int argc, char **argv)
 		{"image", required_argument, NULL, 'i'},
 		{"plain", no_argument, NULL, 'p'},
 		{"no-latest", no_argument, NULL, 'n'},
+		{"format", required_argument, NULL, 'f'},
+		{"base", required_argument, NULL, 'b'},
+		{"context", required_argument, NULL, 'c'},
+		{"kinds", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -36,12 +47,20 @@ int main(int argc, char **argv)
 		case 'i': o.image = optarg; break;
 		case 'p': o.plain = true; break;
 		case 'n': o.no_latest = true; break;
+		case 'f': o.format = optarg; break;
+		case 'b': o.base = optarg; break;
+		case 'c': o.context = optarg; break;
+		case 'k': o.kinds = true; break;
 		case 'h': usage(0);
 		case ':': warnx("%s needs an argument", argv[optind - 1]); usage(EXIT_USAGE);
 		default: warnx("bad option %s", argv[optind - 1]); usage(EXIT_USAGE);
 		}
 	}
-	if (!o.version || !o.image) {
+	if (o.kinds && (o.image || o.base || o.context || o.plain || o.no_latest)) {
+		warnx("--kinds takes --version and --format only");
+		usage(EXIT_USAGE);
+	}
+	if (!o.kinds && (!o.version || !o.image)) {
 		warnx("--version and --image are required");
 		usage(EXIT_USAGE);
 	}
@@ -54,7 +73,10 @@ int main(int argc, char **argv)
 	struct input in;
 	input_read(&in, argv[optind]);
 	struct buf out = {0};
-	tag_gen(&in, &o, &out);
+	if (o.kinds)
+		tag_gen_kinds(&in, &o, &out);
+	else
+		tag_gen(&in, &o, &out);
 	output(&out);
 	buf_free(&out);
 	input_free(&in);

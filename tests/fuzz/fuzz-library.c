@@ -54,9 +54,9 @@ static void check_group(const struct source_group *g)
 /* Every line printed is one JSON object, keys sorted, of each kind of key. */
 static void check_lines(const struct source_group *groups, size_t n)
 {
-	for (int workflow = 0; workflow <= 1; workflow++) {
+	for (int keys = KEYS_DOCUMENTED; keys <= KEYS_BOTH; keys++) {
 		struct buf out = {0};
-		rust_groups_print(groups, n, workflow, false, &out);
+		rust_groups_print(groups, n, (enum group_keys)keys, false, &out);
 		size_t pos = 0, len, lines = 0;
 		const char *line;
 		char *previous = NULL;

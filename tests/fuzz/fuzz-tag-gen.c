@@ -1,9 +1,11 @@
 /*
  * fuzz-tag-gen: tag-gen (tag_gen) on group lines.  The first line holds its options
- * ("--version X.Y.Z --image REPO [--plain] [--no-latest]"; a version and an
- * image are given by default); the rest is its input.  Properties: every
- * reference printed parses (ref_parse), is in REPO, has a tag and no
- * digest, and no two lines print the same reference.
+ * ("--version X.Y.Z --image REPO [--format F] [--base B] [--context H]
+ * [--plain] [--no-latest] [--kinds]"; a version and an image are given by
+ * default); the rest is its input.  Properties: every reference printed
+ * parses (ref_parse), is in REPO, has a tag and no digest, and no two lines
+ * print the same reference; with --kinds, every line is a kind, a valid tag
+ * and a version or "-".
  */
 #include "fuzz.h"
 #include "ref.h"
@@ -24,7 +26,10 @@ static void run(void *arg)
 {
 	struct run *r = arg;
 	tag_gen_check_options(&r->o);
-	tag_gen(&r->in, &r->o, &r->out);
+	if (r->o.kinds)
+		tag_gen_kinds(&r->in, &r->o, &r->out);
+	else
+		tag_gen(&r->in, &r->o, &r->out);
 }
 
 /* ref is in the repository image, with a tag. */
@@ -42,6 +47,17 @@ static void check_ref(const char *image, const char *text, struct strlist *seen)
 	ref_free(&got);
 }
 
+/* "canonical|build|alias TAG VERSION|-" */
+static void check_kind(const char *text)
+{
+	char kind[16], tag[200], version[200];
+	fuzz_assert(sscanf(text, "%15s %199s %199s", kind, tag, version) == 3);
+	fuzz_assert(strcmp(kind, "canonical") == 0 || strcmp(kind, "build") == 0 ||
+	            strcmp(kind, "alias") == 0);
+	fuzz_assert(valid_tag(tag));
+	fuzz_assert(strcmp(version, "-") == 0 || valid_tag(version));
+}
+
 static void check_output(const struct run *r)
 {
 	struct strlist seen = {0};
@@ -49,6 +65,11 @@ static void check_output(const struct run *r)
 	const char *line;
 	while (next_line(&r->out, &pos, &line, &len)) {
 		char *text = xstrndup(line, len);
+		if (r->o.kinds) {
+			check_kind(text);
+			free(text);
+			continue;
+		}
 		if (r->o.plain) {
 			check_ref(r->o.image, text, &seen);
 			free(text);
@@ -85,6 +106,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r.o.version = args.v[++i];
 		else if (strcmp(a, "--image") == 0 && next)
 			r.o.image = args.v[++i];
+		else if (strcmp(a, "--format") == 0 && next)
+			r.o.format = args.v[++i];
+		else if (strcmp(a, "--base") == 0 && next)
+			r.o.base = args.v[++i];
+		else if (strcmp(a, "--context") == 0 && next)
+			r.o.context = args.v[++i];
+		else if (strcmp(a, "--kinds") == 0)
+			r.o.kinds = true;
 	}
 	if (fuzz_run(run, &r))
 		check_output(&r);

@@ -10,6 +10,8 @@
  *                     output, a clock, valid_tag(), quoted()
  * 2. tables and small parsers, each on util alone:
  *    digest.c         SHA-256 (Nettle)
+ *    tags.c           the grammar of every tag published: canonical, build
+ *                     and alias tags, made and read back
  *    semver.c         Semantic Versioning 2.0.0: parse, precedence
  *    platform.c       the table of bashbrew architectures and buildx
  *                     platforms, lists of them
