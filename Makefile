@@ -88,9 +88,11 @@ else
 # to read a new groups.mk, the inputs are not fetched a second time.
 INPUTS = $(if $(MAKE_RESTARTS),,FORCE)
 
-# 1. The version, and whether latest* may move to it.
+# 1. The version, and whether latest* may move to it; beside it, the
+#    previous release when they move (its build tags are where they are).
 $(STATE)/version: $(INPUTS) mk/version.sh bin/semver-check
 	@mk/version.sh "$@"
+$(STATE)/previous: $(STATE)/version ;
 
 # 2. The library file (a conditional GET for a URL).
 $(STATE)/library: $(INPUTS) mk/fetch-library.sh
@@ -107,8 +109,8 @@ $(STATE)/context: $(INPUTS) mk/context-hash.sh
 #    its content, and its empty recipe lets make see that (so a new script
 #    that writes the same plan does not make the stages after it run).
 $(STATE)/plan.jsonl: $(STATE)/plan.jsonl.done ;
-$(STATE)/plan.jsonl.done: $(STATE)/version $(STATE)/library $(STATE)/settings \
-                          $(STATE)/context mk/plan.sh mk/lib.sh \
+$(STATE)/plan.jsonl.done: $(STATE)/version $(STATE)/previous $(STATE)/library \
+                          $(STATE)/settings $(STATE)/context mk/plan.sh mk/lib.sh \
                           bin/rust-groups bin/arch-filter bin/tag-gen
 	@mk/plan.sh "$(STATE)/plan.jsonl"
 	@touch "$@"

@@ -47,7 +47,7 @@ decide_probe() {
 	line=$1 dwork=$2
 	printf '%s\n' "$line" | jq -r '.group_key_tag, .group_key, .canonical, .build_tag,
 		(.workflow_canonical // ""), .base, (.platforms | join(",")),
-		.representative_rust_tag' >"$dwork/fields"
+		.representative_rust_tag, (.previous_build_tag // "")' >"$dwork/fields"
 	{
 		read -r key
 		read -r group
@@ -57,17 +57,17 @@ decide_probe() {
 		read -r base
 		read -r platforms
 		read -r rust_tag
+		read -r previous_build
 	} <"$dwork/fields"
 	printf '%s\n' "$line" | jq -r '.tags[]' >"$dwork/aliases"
 	commit=${group%%:*}
 	repo=${canonical%:*}
 	want=$(sorted_platforms "$platforms")
 	context=$(cat "$STATE/context")
-	# The previous release's build tag of these very inputs: where the
-	# latest* tags usually are when a release is published.  At a digest,
-	# it proves that image's platforms (the group's own, hashed in its
-	# name), so a fresh state needs no GET to know them.
-	previous_build=$(previous_build_tag "$build_tag")
+	# previous_build: the previous release's build tag of these very inputs
+	# (tag-gen --previous): where the latest* tags usually are when a release
+	# is published.  At a digest, it proves that image's platforms (the
+	# group's own, hashed in its name), so a fresh state needs no GET.
 	# REFRESH_BASE=1: the base's digest (HEADed by the bases stage) names
 	# the base tag of an image built from it; the tracked tag says that the
 	# image's base tag is to be believed (see README: bases kept fresh).
@@ -75,8 +75,8 @@ decide_probe() {
 	if [ "${REFRESH_BASE:-}" = 1 ]; then
 		base_digest=$(recorded_base_digest "$base")
 		if [ -n "$base_digest" ]; then
-			base_tag=$(base_build_tag "$canonical" "$platforms" "$context" "$base_digest")
-			tracked_tag=$(base_build_tag "$canonical" "$platforms" "$context" tracked)
+			base_tag=$(base_build_tag "$line" "$context" "$base_digest")
+			tracked_tag=$(base_build_tag "$line" "$context" tracked)
 		fi
 	fi
 	for ref in "$canonical" "$build_tag" "$workflow" "$tracked_tag" "$base_tag" "$previous_build"; do

@@ -220,31 +220,14 @@ digest_in() {
 	awk -F '\t' -v ref="$2" '$1 == ref { print $2; exit }' "$1"
 }
 
-# previous_build_tag BUILD_TAG: the same build tag for the previous release
-# ($STATE/previous, written by the version stage when VERSION is the
-# greatest release), or nothing.  Its canonical image had the same inputs,
-# so the same platforms: where it is, what the latest* tags hold is known.
-# (The one place here that names a tag from a version: tag-gen's build
-# tag, once it computes build tags, given --version <previous>.)
-previous_build_tag() {
-	[ -s "$STATE/previous" ] || return 0
-	read -r previous_version <"$STATE/previous" || return 0
-	build_tag_tail=${1##*:}
-	build_tag_tail=${build_tag_tail#"$(plan_version)"}
-	case $build_tag_tail in -base-*) printf '%s:%s%s\n' "${1%:*}" "$previous_version" "$build_tag_tail" ;; esac
-}
-
-# base_build_tag CANONICAL PLATFORMS CONTEXT_HASH WHAT: a build tag of
-# CANONICAL whose inputs also hold WHAT, as mk/plan.sh names the build tag
-# (CANONICAL.<8 hex of the SHA-256 of the platforms and the context's
-# hash>), the context's hash being that of CONTEXT_HASH and WHAT.  Under
-# REFRESH_BASE=1, WHAT is the digest of the base index it was built from
-# (its base tag), or "tracked" (its tracked tag: its base tag is to be
-# believed).  The same grammar as the build tag, <ver>-base-<key16>.<8 hex>.
+# base_build_tag LINE CONTEXT_HASH WHAT: a build tag of plan line LINE's
+# canonical image whose inputs also hold WHAT: tag-gen's build tag for the
+# hash of CONTEXT_HASH and WHAT.  Under REFRESH_BASE=1, WHAT is the digest of
+# the base index it was built from (its base tag), or "tracked" (its tracked
+# tag: its base tag is to be believed).  The build tag's grammar,
+# <ver>-base-<key16>.<8 hex>.
 base_build_tag() {
-	base_inputs=$(sha256 "$3" "$4")
-	base_inputs=$(sha256 "$2" "$base_inputs")
-	printf '%s.%.8s\n' "$1" "$base_inputs"
+	printf '%s\n' "$1" | tag-gen --build-tag --context "$(sha256 "$2" "$3")"
 }
 
 # record_verdict DIGEST COMMIT PLATFORMS LACKING: base index DIGEST is not

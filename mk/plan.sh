@@ -28,6 +28,11 @@ if [ "$version" != none ]; then
 	set -- --version "$version" --image "$IMAGE" --format "${TAG_FORMAT:?}" \
 		--base "$BASE_REPO" --context "$context"
 	[ "$latest" = yes ] || set -- "$@" --no-latest
+	# the previous release, when latest* moves (mk/version.sh): its build
+	# tag of the same inputs tells where the latest* tags are, by a HEAD
+	previous=
+	[ ! -s "$STATE/previous" ] || read -r previous <"$STATE/previous"
+	[ -z "$previous" ] || set -- "$@" --previous "$previous"
 	# the original workflow published rust's images only (and tag-gen names
 	# them only in its own format)
 	keys=

@@ -120,7 +120,7 @@ if [ -z "$source" ]; then
 	{ echo "$canonical"; cat "$work/aliases"; } >"$work/targets"
 	if [ -n "$tracked_tag" ]; then
 		# REFRESH_BASE=1: named by the base it was built from, as pinned
-		base_build_tag "$canonical" "$platforms" "$context" "$pinned_digest" >>"$work/targets"
+		base_build_tag "$line" "$context" "$pinned_digest" >>"$work/targets"
 		echo "$tracked_tag" >>"$work/targets"
 	fi
 	# gha: the build's output goes to $log (and, in GitHub Actions, live in a group)

@@ -25,6 +25,7 @@ struct published_group {
 	struct strlist platforms;
 	char *canonical;                  /* the tag, without REPO: */
 	char *build_tag;                  /* with a context hash: its build tag */
+	char *previous_build_tag;         /* and with a previous release: that one's */
 	struct strlist tags;              /* the tags, without REPO:, sorted */
 	struct strlist made_of;           /* the alias each of tags is made of, as added */
 };
@@ -210,6 +211,7 @@ static void print_group(const struct tag_gen_options *o, struct published_group 
 	json_object_del(g->obj, "base");
 	json_object_del(g->obj, "workflow_canonical");
 	json_object_del(g->obj, "build_tag");
+	json_object_del(g->obj, "previous_build_tag");
 	char *canonical = xasprintf("%s:%s", o->image, g->canonical);
 	group_line_set_last(g->obj, "canonical", json_string(canonical));
 	group_line_set_last(g->obj, "tags", group_line_array(&refs));
@@ -230,6 +232,11 @@ static void print_group(const struct tag_gen_options *o, struct published_group 
 		char *build = xasprintf("%s:%s", o->image, g->build_tag);
 		group_line_set_last(g->obj, "build_tag", json_string(build));
 		free(build);
+	}
+	if (g->previous_build_tag) {
+		char *previous = xasprintf("%s:%s", o->image, g->previous_build_tag);
+		group_line_set_last(g->obj, "previous_build_tag", json_string(previous));
+		free(previous);
 	}
 	char *s = json_dumps(g->obj, JSON_COMPACT);
 	if (!s)
@@ -261,6 +268,11 @@ void tag_gen_check_options(struct tag_gen_options *o)
 		o->format = TAG_FORMAT_DEFAULT;
 	if (!tag_format_check(o->format, &why))
 		die(EXIT_BAD, "--format %s: %s", quoted(o->format), why);
+	if (o->build_tag) {
+		if (!o->context || !is_hex(o->context, 64))
+			die(EXIT_BAD, "--build-tag needs --context, a SHA-256 (64 lowercase hex digits)");
+		return;
+	}
 	if (o->kinds) {
 		if (o->version && !tag_version_ok(o->version))
 			die(EXIT_BAD, "--version %s: not a version (X.Y.Z[-pre])", quoted(o->version));
@@ -274,6 +286,10 @@ void tag_gen_check_options(struct tag_gen_options *o)
 	if (o->context && !is_hex(o->context, 64))
 		die(EXIT_BAD, "--context %s: not a SHA-256 (64 lowercase hex digits)",
 		    quoted(o->context));
+	if (o->previous && !o->context)
+		die(EXIT_BAD, "--previous needs --context");
+	if (o->previous && !semver_check_release(o->previous, &why))
+		die(EXIT_BAD, "--previous %s: %s", quoted(o->previous), why);
 	/* one alias made now, so that a bad format is said before any input
 	 * (of a short version: the version's own tags are checked with the
 	 * groups') */
@@ -355,6 +371,11 @@ void tag_gen(const struct input *in, const struct tag_gen_options *o, struct buf
 		make_tags(in, o, &gs.v[i]);
 		if (o->context)
 			gs.v[i].build_tag = tag_build(gs.v[i].canonical, &gs.v[i].platforms, o->context);
+		if (o->context && o->previous) {
+			char *canonical = tag_canonical(o->previous, gs.v[i].key_tag);
+			gs.v[i].previous_build_tag = tag_build(canonical, &gs.v[i].platforms, o->context);
+			free(canonical);
+		}
 	}
 	check_unique(in, &gs);
 	for (size_t i = 0; i < gs.n; i++) {
@@ -368,7 +389,28 @@ void tag_gen(const struct input *in, const struct tag_gen_options *o, struct buf
 		strlist_free(&g->platforms);
 		free(g->canonical);
 		free(g->build_tag);
+		free(g->previous_build_tag);
 		free(g->workflow_key_tag);
 	}
 	free(gs.v);
+}
+
+void tag_gen_build_tags(const struct input *in, const struct tag_gen_options *o, struct buf *out)
+{
+	size_t pos = 0, lineno = 0, vlen;
+	static json_t *obj; /* static: still reachable when a bad line dies */
+	while ((obj = group_line_next(in, &pos, &lineno))) {
+		const char *canonical = group_line_string(in, lineno, obj, "canonical");
+		const char *tag = strrchr(canonical, ':');
+		if (!tag || strchr(tag, '/') || tag_kind_of(tag + 1, &vlen) != TAG_CANONICAL)
+			die_at(in->name, lineno, "canonical %s is not a canonical reference",
+			       quoted(canonical));
+		struct strlist platforms = {0};
+		group_line_strings(in, lineno, obj, "platforms", &platforms);
+		char *build = tag_build(canonical, &platforms, o->context);
+		buf_printf(out, "%s\n", build);
+		free(build);
+		strlist_free(&platforms);
+		json_decref(obj);
+	}
 }

@@ -17,6 +17,9 @@ struct tag_gen_options {
 	const char *format;     /* the aliases' TAG_FORMAT; NULL: the default */
 	const char *base;       /* adds "base", BASE:<representative_rust_tag>; or NULL */
 	const char *context;    /* adds "build_tag" for this context hash; or NULL */
+	const char *previous;   /* with context: adds "previous_build_tag", the build
+	                         * tag of these inputs for this release; or NULL */
+	bool build_tag;         /* read plan lines, print their build tags (tag_gen_build_tags) */
 	bool plain;             /* print references one a line instead of JSON */
 	bool no_latest;         /* leave out latest and the floating aliases: not the newest release */
 	bool kinds;             /* read tags, say their kinds (tag_gen_kinds) */
@@ -36,5 +39,10 @@ void tag_gen(const struct input *in, const struct tag_gen_options *o, struct buf
  * VERSION", and "alias TAG -" for a tag that is no version's alias (latest,
  * the floating ones, strangers); the other versions' tags are left out. */
 void tag_gen_kinds(const struct input *in, const struct tag_gen_options *o, struct buf *out);
+/* Reads plan lines (tag-gen's own output: "canonical" and "platforms") and
+ * appends to out each one's build tag for o->context, one reference a line:
+ * the names of other inputs of one image (REFRESH_BASE's base tags) are
+ * made here, with the context hash of those inputs. */
+void tag_gen_build_tags(const struct input *in, const struct tag_gen_options *o, struct buf *out);
 
 #endif
