@@ -12,9 +12,8 @@ me=version
 . mk/lib.sh
 
 out=$1
-tmp=$(tmpfile "$out")
+stage_begin "$out"
 tags=$tmp.tags
-trap 'remove "$tmp" "$tags" "$tmp.err"' EXIT
 
 if [ -n "$TAGS_FROM" ]; then
 	# no prompt for a password: nobody is there to type it
@@ -73,4 +72,4 @@ else
 	*) cat "$tmp.err" >&2; die "semver-check failed" ;;
 	esac
 fi
-replace_if_changed "$tmp" "$out"
+stage_end
