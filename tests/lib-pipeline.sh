@@ -53,19 +53,11 @@ rev() {
 	done
 }
 
+# (tests/standins.sh, which make demo runs too)
 standins() {
-	rust-groups "$1" | arch-filter --allow "$PLATFORMS" |
-		jq -r '[.representative_rust_tag, (.platforms | join(",")), .group_key] | @tsv' |
-		while IFS="$(printf '\t')" read -r tag plats key; do
-			set --
-			for p in $(echo "$plats" | tr , ' '); do
-				commit=${key%%:*}
-				[ "$p" != "${2:-}" ] || commit=0000000000000000000000000000000000000000
-				set -- "$@" --annotate-for "$p" "org.opencontainers.image.revision=$commit"
-			done
-			push_standin "$REGISTRY/rust:$tag" --platforms "$plats" \
-				--content "rust:$tag at $key" "$@" >/dev/null || return 1
-		done
+	authfile=$(push_authfile) || return 1
+	"$SRC/tests/standins.sh" "$1" "$REGISTRY/rust" "$PLATFORMS" --stale "${2:-}" \
+		--authfile "$authfile" --storage "$TRASH/.buildah"
 }
 
 pub() {
