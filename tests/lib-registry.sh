@@ -21,6 +21,8 @@
 #   ref_digest HOST/REPO:TAG [curl options]   the digest served, by HEAD
 #                           (in $REF_SCHEME, http unless set; curl reads
 #                           CURL_CA_BUNDLE for https)
+#   ref_digests < REFS      "REF<TAB>DIGEST" for each line HOST/REPO:TAG,
+#                           one curl for them all (DIGEST empty: none)
 #   tls_ca DIR              a CA: DIR/ca.pem, DIR/ca.key
 #   tls_cert DIR NAME SANS  a server certificate the CA signs, for SANS
 #                           ("DNS:localhost,IP:127.0.0.1"): DIR/NAME.pem, .key
@@ -227,6 +229,32 @@ ref_digest() {
 	curl -sfI "$@" -H "Accept: $MANIFEST_ACCEPT" \
 		"${REF_SCHEME:-http}://${ref%%/*}/v2/$(printf '%s' "${ref#*/}" | sed 's/:\([^:]*\)$/\/manifests\/\1/')" |
 		tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p'
+}
+
+# ref_digests: ref_digest of every reference on stdin, in one curl (one
+# connection per registry, not a process per reference: the checks after
+# each publish ask about every tag).
+ref_digests() {
+	refs_in=$(mktemp "$TRASH/.refs.XXXXXX") || return 1
+	cat >"$refs_in"
+	awk -v scheme="${REF_SCHEME:-http}" '{
+		host = $0; sub(/\/.*/, "", host)
+		path = substr($0, length(host) + 2)
+		if (host == "" || path == "" || !match(path, /:[^:\/]*$/)) { print "ref_digests: bad reference " $0 > "/dev/stderr"; exit 1 }
+		printf "url = \"%s://%s/v2/%s/manifests/%s\"\noutput = \"/dev/null\"\n", scheme, host,
+			substr(path, 1, RSTART - 1), substr(path, RSTART + 1)
+	}' "$refs_in" >"$refs_in.cfg" &&
+	{ [ ! -s "$refs_in" ] || curl -s -I -H "Accept: $MANIFEST_ACCEPT" -K "$refs_in.cfg" \
+		-w '%{http_code}\t%header{docker-content-digest}\n' >"$refs_in.out" || :; } &&
+	touch "$refs_in.out" &&
+	if [ "$(wc -l <"$refs_in")" != "$(wc -l <"$refs_in.out")" ]; then
+		echo "ref_digests: curl answered $(wc -l <"$refs_in.out") of $(wc -l <"$refs_in") references" >&2
+		rm -f "$refs_in" "$refs_in".*
+		return 1
+	fi
+	awk -F '\t' 'NR == FNR { code[FNR] = $1; digest[FNR] = $2; next }
+		{ printf "%s\t%s\n", $0, (code[FNR] == 200 ? digest[FNR] : "") }' "$refs_in.out" "$refs_in"
+	rm -f "$refs_in" "$refs_in".*
 }
 
 tls_ca() {
