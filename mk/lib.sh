@@ -52,8 +52,8 @@ replace_if_changed() {
 #   stage_end           OUT gets $tmp's content, if it changed
 #                       (replace_if_changed); otherwise OUT keeps its
 #                       timestamp, and $tmp goes.
-# The traps are set by stage_begin and stage_workdir: a script using them
-# sets no EXIT, HUP, INT or TERM trap of its own (stage_atexit instead).
+# Each of them sets the traps: a script using them sets no EXIT, HUP, INT or
+# TERM trap of its own (stage_atexit instead).
 stage_tmp='' stage_work='' stage_out='' stage_exit_cmds=''
 stage_cleanup() {
 	[ -z "$stage_exit_cmds" ] || eval "$stage_exit_cmds" || :
@@ -82,6 +82,7 @@ stage_workdir() {
 	stage_work=$work
 }
 stage_atexit() {
+	stage_traps
 	stage_exit_cmds="$1
 $stage_exit_cmds"
 }
