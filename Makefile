@@ -1,6 +1,11 @@
 # cargo-chef image publisher: small C filters chained by make.
 # Read top to bottom: what is built, how the pipeline runs, how it is tested.
-.POSIX:
+# GNU make (4.0 or later): the makefiles use its functions, conditionals,
+# includes, pattern and order-only rules.  Every recipe and $(shell) runs
+# with sh -e, as .POSIX would have it: a recipe fails at its first failing
+# command.
+SHELL := /bin/sh
+.SHELLFLAGS := -ec
 .DELETE_ON_ERROR:
 .SUFFIXES:
 

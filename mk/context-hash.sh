@@ -8,12 +8,11 @@ me=context
 
 out=$1
 [ -f "$CONTEXT/Dockerfile" ] || die "CONTEXT=$CONTEXT has no Dockerfile"
-tmp=$(tmpfile "$out")
-trap 'remove "$tmp" "$tmp.files" "$tmp.sorted" "$tmp.sums"' EXIT
+stage_begin "$out"
 # one file per step, not a pipe: sh keeps only the last member's status
 (cd "$CONTEXT" && find . -type f -print0) >"$tmp.files"
 LC_ALL=C sort -z "$tmp.files" >"$tmp.sorted"
 (cd "$CONTEXT" && xargs -0 sha256sum --) <"$tmp.sorted" >"$tmp.sums"
 sum=$(sha256sum <"$tmp.sums")
 printf '%s\n' "${sum%% *}" >"$tmp"
-replace_if_changed "$tmp" "$out"
+stage_end

@@ -1,8 +1,8 @@
 #!/bin/sh
 # mk/demo.sh: `make demo`.  The whole pipeline on this machine, no network,
 # no account: the newest library/rust revision of the corpus, small stand-in
-# base images (annotated with their revision, like the official ones) in the
-# embedded registry, cargo-chef's versions from a local git repository of
+# base images (annotated with their revision, like the official ones; made
+# by the tests' tests/standins.sh) in the embedded registry, cargo-chef's versions from a local git repository of
 # tags, BUILDER=buildah and the test build context.  Runs `make publish`,
 # then again (nothing to do, no request), then `make verify`.
 # State in DEMO_STATE (default $STATE/demo), kept for `make plan` and friends:
@@ -36,24 +36,9 @@ if [ ! -d "$tags" ]; then
 fi
 
 # the stand-in bases: one per group, for its platforms, with its revision
+# (the tests' own, from tests/: mk/ holds only what a real run uses)
 say "stand-in bases for $library in $base_repo"
-repo=$(sed -n '/^GitRepo:/ { s/^GitRepo: *//p; q; }' "$library")
-# one file per step, not a pipe: sh keeps only the last member's status
-mkdir -p "$demo"
-rust-groups "$library" >"$demo/standins.groups"
-arch-filter --allow "$platforms" "$demo/standins.groups" >"$demo/standins.platforms"
-jq -r '[.representative_rust_tag, (.platforms | join(",")), .group_key] | @tsv' \
-	"$demo/standins.platforms" >"$demo/standins.tsv"
-while IFS="$(printf '\t')" read -r tag plats key; do
-	ref=$base_repo:$tag
-	probe=$(image-probe "$ref" 2>/dev/null) || die "cannot probe $ref"
-	[ "${probe##*	}" = - ] || continue
-	mk/standin-image.sh "$ref" --platforms "$plats" --content "rust $tag" \
-		--annotate "org.opencontainers.image.revision=${key%%:*}" \
-		--annotate "org.opencontainers.image.source=$repo#$key" \
-		--storage "$demo/standin" >/dev/null
-done <"$demo/standins.tsv"
-rm -f "$demo/standins.groups" "$demo/standins.platforms" "$demo/standins.tsv"
+tests/standins.sh "$library" "$base_repo" "$platforms" --missing --storage "$demo/standin"
 
 set -- STATE="$demo" IMAGE= LIBRARY="$library" TAGS_FROM="$tags" \
 	BASE_REPO="$base_repo" PLATFORMS="$platforms" BUILDER=buildah CONTEXT=tests/context

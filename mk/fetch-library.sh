@@ -11,8 +11,7 @@ me=library
 
 out=$1
 [ -n "$LIBRARY" ] || die "LIBRARY is empty"
-tmp=$(tmpfile "$out")
-trap 'remove "$tmp" "$tmp.etag" "$tmp.headers"' EXIT
+stage_begin "$out"
 
 case $LIBRARY in
 *://*)
@@ -52,4 +51,4 @@ case $LIBRARY in
 	[ -f "$LIBRARY" ] || die "LIBRARY=$LIBRARY: no such file"
 	cp -- "$LIBRARY" "$tmp" ;;
 esac
-replace_if_changed "$tmp" "$out"
+stage_end

@@ -19,8 +19,7 @@ me=groups
 . mk/mirror-lib.sh
 
 out=$1
-tmp=$(tmpfile "$out")
-trap 'remove "$tmp" "$tmp.stamps"' EXIT
+stage_begin "$out"
 context=$(cat "$STATE/context")
 mkdir -p "$STATE/stamps"
 ids=$(mirror_ids)

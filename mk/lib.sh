@@ -39,6 +39,58 @@ replace_if_changed() {
 	fi
 }
 
+# --- the stage prologue: stage_begin, stage_workdir, stage_atexit, stage_end
+# A stage writes its output through a temporary file beside it, replaces
+# the output only when the content changed, and leaves nothing behind
+# however it ends (a failure, set -e, a kill):
+#   stage_begin OUT     $tmp: a new file beside OUT.  The script's other
+#                       temporary files are named $tmp.<something>: $tmp
+#                       and every $tmp.* are removed when the script exits.
+#   stage_workdir NAME  $work: a new directory under TMPDIR, removed at exit
+#                       (for a script with no OUT, or many scratch files).
+#   stage_atexit CMD    CMD (a shell command) runs at exit too, first.
+#   stage_end           OUT gets $tmp's content, if it changed
+#                       (replace_if_changed); otherwise OUT keeps its
+#                       timestamp, and $tmp goes.
+# Each of them sets the traps: a script using them sets no EXIT, HUP, INT or
+# TERM trap of its own (stage_atexit instead).
+stage_tmp='' stage_work='' stage_out='' stage_exit_cmds=''
+stage_cleanup() {
+	[ -z "$stage_exit_cmds" ] || eval "$stage_exit_cmds" || :
+	if [ -n "$stage_tmp" ]; then
+		for stage_f in "$stage_tmp" "$stage_tmp".*; do
+			[ ! -e "$stage_f" ] || rm -f -- "$stage_f"
+		done
+	fi
+	[ -z "$stage_work" ] || rm -rf -- "$stage_work"
+}
+# a signal ends the script through exit, so that the EXIT trap runs (dash
+# runs none when a signal kills it)
+stage_traps() {
+	trap 'stage_cleanup' EXIT
+	trap 'exit 1' HUP INT TERM
+}
+stage_begin() {
+	stage_traps
+	stage_out=$1
+	tmp=$(tmpfile "$1")
+	stage_tmp=$tmp
+}
+stage_workdir() {
+	stage_traps
+	work=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+	stage_work=$work
+}
+stage_atexit() {
+	stage_traps
+	stage_exit_cmds="$1
+$stage_exit_cmds"
+}
+stage_end() {
+	replace_if_changed "$tmp" "$stage_out"
+}
+# --- end of the stage prologue
+
 # loopback REF: true when REF's registry is on the loopback interface
 # (localhost, 127.a.b.c with decimal octets, [::1]; any port), the rule of
 # host_is_loopback() in tools/lib/ref.c: the one such registry the registry

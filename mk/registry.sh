@@ -2,9 +2,10 @@
 # mk/registry.sh: a private Docker registry (Debian's docker-registry,
 # distribution 2.8) on a free loopback port, for the tests and `make demo`.
 #
-#   mk/registry.sh start DIR [--htpasswd FILE] [--token REALM SERVICE ISSUER CERTPEM]
-#                            [--tls CERT KEY] [--lifetime SECONDS] [--port PORT]
-#       writes DIR/config.yml, serves DIR/data on 127.0.0.1:PORT (PORT: the one
+#   mk/registry.sh start DIR [--auth FILE] [--tls CERT KEY] [--lifetime SECONDS]
+#                            [--port PORT]
+#       writes DIR/config.yml (with FILE's lines as its auth: section: the
+#       tests' Basic and token auth, tests/lib-registry.sh), serves DIR/data on 127.0.0.1:PORT (PORT: the one
 #       of the last start when it is free, else a free one), waits until
 #       /v2/ answers; writes DIR/addr, DIR/pid; the log (access log included)
 #       goes to DIR/log.  Prints the address.  Does nothing but print the
@@ -62,8 +63,7 @@ yaml_str() {
 
 write_config() { # DIR PORT
 	# every value checked first: a $(...) in an argument loses its status
-	for value in "$1/data" "$tls_cert" "$tls_key" "$htpasswd" "$token_realm" \
-		"$token_service" "$token_issuer" "$token_cert"; do
+	for value in "$1/data" "$tls_cert" "$tls_key"; do
 		yaml_str "$value" >/dev/null
 	done
 	bytes=$(od -An -N16 -tx1 /dev/urandom)
@@ -82,15 +82,9 @@ write_config() { # DIR PORT
 		if [ -n "$tls_cert" ]; then
 			echo "  tls: {certificate: $(yaml_str "$tls_cert"), key: $(yaml_str "$tls_key")}"
 		fi
-		if [ -n "$htpasswd" ]; then
-			echo "auth: {htpasswd: {realm: registry, path: $(yaml_str "$htpasswd")}}"
-		elif [ -n "$token_realm" ]; then
+		if [ -n "$auth" ]; then
 			echo 'auth:'
-			echo '  token:'
-			echo "    realm: $(yaml_str "$token_realm")"
-			echo "    service: $(yaml_str "$token_service")"
-			echo "    issuer: $(yaml_str "$token_issuer")"
-			echo "    rootcertbundle: $(yaml_str "$token_cert")"
+			sed 's/^/  /' "$auth"
 		fi
 	} >"$1/config.yml"
 }
@@ -114,19 +108,14 @@ abspath() {
 start() {
 	dir=$1
 	shift
-	htpasswd='' token_realm='' token_service='' token_issuer='' token_cert=''
-	tls_cert='' tls_key='' lifetime='' want_port=''
+	auth='' tls_cert='' tls_key='' lifetime='' want_port=''
 	while [ $# -gt 0 ]; do
 		case $1 in
-		--htpasswd)
+		--auth)
 			[ $# -ge 2 ] || usage
-			htpasswd=$(abspath "$2")
+			[ -f "$2" ] || die "--auth $2: no such file"
+			auth=$(abspath "$2")
 			shift 2 ;;
-		--token)
-			[ $# -ge 5 ] || usage
-			token_realm=$2 token_service=$3 token_issuer=$4
-			token_cert=$(abspath "$5")
-			shift 5 ;;
 		--tls)
 			[ $# -ge 3 ] || usage
 			tls_cert=$(abspath "$2") tls_key=$(abspath "$3")
@@ -144,9 +133,6 @@ start() {
 		*) usage ;;
 		esac
 	done
-	[ -z "$htpasswd" ] || [ -z "$token_realm" ] ||
-		die "--htpasswd and --token exclude each other"
-
 	mkdir -p "$dir/data"
 	dir=$(cd "$dir" && pwd)
 	if running "$dir" && [ -f "$dir/addr" ]; then

@@ -8,11 +8,10 @@ me=settings
 
 out=$1
 shift
-tmp=$(tmpfile "$out")
-trap 'remove "$tmp"' EXIT
+stage_begin "$out"
 for name in "$@"; do
 	eval "value=\${$name-}"
 	# shellcheck disable=SC2154 # value is set by the eval above
 	printf '%s=%s\n' "$name" "$value"
 done >"$tmp"
-replace_if_changed "$tmp" "$out"
+stage_end

@@ -1,7 +1,7 @@
 # Tests: every tests/tNNNN-*.sh is a target of its own (make t8300-kill runs
 # one), after git's t/Makefile.  make check runs them all in parallel, the
-# longest first (tests/timings), then the ones marked serial there (timing
-# makes them sensitive to load) one at a time, and ends with one line
+# longest first (tests/timings), then those marked serial there (a timing
+# sensitive to load; none is now) one at a time, and ends with one line
 # "N passed, N failed" (tests/run --sum); each script's output is printed
 # whole when it ends, with its seconds.
 #   make check              the default tier: every script, at a small size

@@ -13,9 +13,8 @@ me=version
 . mk/lib.sh
 
 out=$1
-tmp=$(tmpfile "$out")
+stage_begin "$out"
 tags=$tmp.tags
-trap 'remove "$tmp" "$tags" "$tmp.err" "$tags.others" "$tmp.previous"' EXIT
 
 if [ -n "$TAGS_FROM" ]; then
 	# no prompt for a password: nobody is there to type it
@@ -84,4 +83,4 @@ if [ "${latest:-}" = yes ] && [ -s "$tags" ]; then
 	semver-check --releases-only "$tags.others" >"$tmp.previous" 2>/dev/null || : >"$tmp.previous"
 fi
 replace_if_changed "$tmp.previous" "$STATE/previous"
-replace_if_changed "$tmp" "$out"
+stage_end

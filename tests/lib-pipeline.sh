@@ -53,19 +53,11 @@ rev() {
 	done
 }
 
+# (tests/standins.sh, which make demo runs too)
 standins() {
-	rust-groups "$1" | arch-filter --allow "$PLATFORMS" |
-		jq -r '[.representative_rust_tag, (.platforms | join(",")), .group_key] | @tsv' |
-		while IFS="$(printf '\t')" read -r tag plats key; do
-			set --
-			for p in $(echo "$plats" | tr , ' '); do
-				commit=${key%%:*}
-				[ "$p" != "${2:-}" ] || commit=0000000000000000000000000000000000000000
-				set -- "$@" --annotate-for "$p" "org.opencontainers.image.revision=$commit"
-			done
-			push_standin "$REGISTRY/rust:$tag" --platforms "$plats" \
-				--content "rust:$tag at $key" "$@" >/dev/null || return 1
-		done
+	authfile=$(push_authfile) || return 1
+	"$SRC/tests/standins.sh" "$1" "$REGISTRY/rust" "$PLATFORMS" --stale "${2:-}" \
+		--authfile "$authfile" --storage "$TRASH/.buildah"
 }
 
 pub() {
@@ -93,16 +85,14 @@ canonical_of() {
 tags_at_canonical() {
 	jq -r '.canonical as $c | .tags[] | [., $c] | @tsv' "$STATE/plan.jsonl" >"$TRASH/.pairs"
 	[ -s "$TRASH/.pairs" ] || { echo "empty plan"; return 1; }
-	bad=0
-	while IFS="$(printf '\t')" read -r tag canonical; do
-		want=$(ref_digest "$canonical")
-		got=$(ref_digest "$tag")
-		if [ -z "$want" ] || [ "$got" != "$want" ]; then
-			echo "$tag at '$got', its canonical $canonical at '$want'"
-			bad=1
-		fi
-	done <"$TRASH/.pairs"
-	return $bad
+	tr '\t' '\n' <"$TRASH/.pairs" | sort -u >"$TRASH/.refs" &&
+	ref_digests <"$TRASH/.refs" >"$TRASH/.digests" || return 1
+	awk -F '\t' 'NR == FNR { d[$1] = $2; next }
+		d[$2] == "" || d[$1] != d[$2] {
+			printf "%s at \047%s\047, its canonical %s at \047%s\047\n", $1, d[$1], $2, d[$2]
+			bad = 1
+		}
+		END { exit bad }' "$TRASH/.digests" "$TRASH/.pairs"
 }
 
 # Faults, kills and concurrent runs (tests t82xx-t84xx).  The registry is
@@ -126,11 +116,20 @@ direct_digest() {
 	ref_digest "$REGISTRY/${1#*/}"
 }
 
+# direct_digests < REFS: "REF<TAB>DIGEST" of each, served by $REGISTRY
+# itself (ref_digests, one curl)
+direct_digests() {
+	cat >"$TRASH/.direct" &&
+	sed "s|^[^/]*/|$REGISTRY/|" "$TRASH/.direct" | ref_digests >"$TRASH/.direct.digests" || return 1
+	paste "$TRASH/.direct" "$TRASH/.direct.digests" | cut -f1,3
+}
+
 plan_tag_digests() {
-	jq -r '.canonical as $c | .tags[] | [., $c] | @tsv' "$STATE/plan.jsonl" |
-		while IFS="$(printf '\t')" read -r tag canonical; do
-			printf '%s\t%s\t%s\n' "$tag" "$(direct_digest "$tag")" "$(direct_digest "$canonical")"
-		done
+	jq -r '.canonical as $c | .tags[] | [., $c] | @tsv' "$STATE/plan.jsonl" >"$TRASH/.tag-pairs" &&
+	tr '\t' '\n' <"$TRASH/.tag-pairs" | sort -u >"$TRASH/.tag-refs" &&
+	direct_digests <"$TRASH/.tag-refs" >"$TRASH/.tag-digests" || return 1
+	awk -F '\t' -v OFS='\t' 'NR == FNR { d[$1] = $2; next } { print $1, d[$1], d[$2] }' \
+		"$TRASH/.tag-digests" "$TRASH/.tag-pairs"
 }
 
 tags_own_or_before() {
@@ -145,23 +144,22 @@ tags_own_or_before() {
 }
 
 stamps_true() {
-	bad=0
+	: >"$TRASH/.claims"
 	for f in "$STATE"/stamps/*; do
 		# absent, or a write cut short (a temporary name): not a stamp
 		case $f in *'/*' | *.tmp.*) continue ;; esac
 		want=$(sed -n 's/^digest //p' "$f")
-		if [ -z "$want" ] || ! head -n 1 "$f" | jq -r '.canonical, .tags[]' >"$TRASH/.claims"; then
+		if [ -z "$want" ] || ! head -n 1 "$f" | jq -r '.canonical, .tags[]' >"$TRASH/.claim"; then
 			echo "stamp ${f##*/} is not whole"
 			return 1
 		fi
-		while IFS= read -r ref; do
-			got=$(direct_digest "$ref")
-			[ "$got" = "$want" ] && continue
-			echo "stamp ${f##*/} claims $ref at $want; it is at '$got'"
-			bad=1
-		done <"$TRASH/.claims"
+		sed "s|^|${f##*/}\t$want\t|" "$TRASH/.claim" >>"$TRASH/.claims"
 	done
-	return $bad
+	cut -f3 "$TRASH/.claims" | sort -u >"$TRASH/.claimed" &&
+	direct_digests <"$TRASH/.claimed" >"$TRASH/.claimed.digests" || return 1
+	awk -F '\t' 'NR == FNR { d[$1] = $2; next }
+		d[$3] != $2 { printf "stamp %s claims %s at %s; it is at \047%s\047\n", $1, $3, $2, d[$3]; bad = 1 }
+		END { exit bad }' "$TRASH/.claimed.digests" "$TRASH/.claims"
 }
 
 state_whole() {

@@ -4,12 +4,15 @@
 # starts is recorded in $TRASH/.fixtures and stopped when the script ends,
 # and each has a bounded lifetime besides ($FIXTURE_LIFETIME seconds).
 #
-#   registry_start [--dir DIR] [mk/registry.sh start options]
+#   registry_start [--dir DIR] [--htpasswd FILE | --token REALM SERVICE ISSUER CERTPEM]
+#                  [mk/registry.sh start options]
 #                           -> $REGISTRY (127.0.0.1:PORT), $REGISTRY_DIR
 #                           (default $TRASH/registryN, N counting the calls)
+#   registry_auth FILE --htpasswd FILE | --token REALM SERVICE ISSUER CERTPEM
+#                           writes FILE, for mk/registry.sh start --auth FILE
 #   registry_count METHOD [URI-RE [STATUS-RE]]   requests in its access log
 #   registry_mark; registry_count_since METHOD [URI-RE [STATUS-RE]]
-#   push_standin REF [mk/standin-image.sh options]   prints the digest
+#   push_standin REF [tests/standin-image.sh options]   prints the digest
 #   auth_basic_setup USER PASS    a bcrypt htpasswd registry
 #   token_registry_start USER PASS [token-server.py options]
 #                           a token-auth registry -> $TOKEN_SERVER, $TOKEN_LOG
@@ -18,6 +21,8 @@
 #   ref_digest HOST/REPO:TAG [curl options]   the digest served, by HEAD
 #                           (in $REF_SCHEME, http unless set; curl reads
 #                           CURL_CA_BUNDLE for https)
+#   ref_digests < REFS      "REF<TAB>DIGEST" for each line HOST/REPO:TAG,
+#                           one curl for them all (DIGEST empty: none)
 #   tls_ca DIR              a CA: DIR/ca.pem, DIR/ca.key
 #   tls_cert DIR NAME SANS  a server certificate the CA signs, for SANS
 #                           ("DNS:localhost,IP:127.0.0.1"): DIR/NAME.pem, .key
@@ -67,6 +72,38 @@ wait_for_file() {
 	done
 }
 
+# registry_auth FILE --htpasswd HTPASSWD | --token REALM SERVICE ISSUER CERTPEM:
+# the auth section of a registry's configuration, Basic auth by an htpasswd
+# file or tokens of a token server (its realm URL, the service and issuer it
+# names, its certificate).  Paths are made absolute; a value that would need
+# YAML escaping is refused.
+registry_auth() {
+	auth_out=$1
+	shift
+	for auth_value in "$@"; do
+		case $auth_value in
+		*[\"\\]* | *'
+'*) echo "registry_auth: unsupported character in '$auth_value'" >&2; return 1 ;;
+		esac
+	done
+	case ${1:-}:$# in
+	--htpasswd:2)
+		printf 'htpasswd: {realm: registry, path: "%s"}\n' "$(abs_path "$2")" >"$auth_out" ;;
+	--token:5)
+		printf 'token:\n  realm: "%s"\n  service: "%s"\n  issuer: "%s"\n  rootcertbundle: "%s"\n' \
+			"$2" "$3" "$4" "$(abs_path "$5")" >"$auth_out" ;;
+	*) echo "usage: registry_auth FILE --htpasswd FILE | --token REALM SERVICE ISSUER CERTPEM" >&2
+		return 1 ;;
+	esac
+}
+
+abs_path() {
+	case $1 in
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s/%s\n' "$(pwd)" "$1" ;;
+	esac
+}
+
 registry_start() {
 	registry_n=$((${registry_n:-0} + 1))
 	REGISTRY_DIR=$TRASH/registry$registry_n
@@ -74,6 +111,18 @@ registry_start() {
 		REGISTRY_DIR=$2
 		shift 2
 	fi
+	case ${1:-} in
+	--htpasswd)
+		mkdir -p "$REGISTRY_DIR" &&
+		registry_auth "$REGISTRY_DIR.auth" "$1" "$2" || return 1
+		shift 2
+		set -- --auth "$REGISTRY_DIR.auth" "$@" ;;
+	--token)
+		mkdir -p "$REGISTRY_DIR" &&
+		registry_auth "$REGISTRY_DIR.auth" "$1" "$2" "$3" "$4" "$5" || return 1
+		shift 5
+		set -- --auth "$REGISTRY_DIR.auth" "$@" ;;
+	esac
 	REGISTRY=$("$REGISTRY_SH" start "$REGISTRY_DIR" \
 		--lifetime "$FIXTURE_LIFETIME" "$@") || return 1
 	echo "registry $REGISTRY_DIR" >>"$TRASH/.fixtures"
@@ -92,17 +141,24 @@ registry_count_since() {
 	"$REGISTRY_SH" count-since "$REGISTRY_DIR" "$@"
 }
 
+# push_authfile: the file of credentials stand-ins are pushed with.
+# buildah reads only this file, whatever $DOCKER_CONFIG the test set.
+push_authfile() {
+	if [ -n "$REGISTRY_AUTHFILE" ]; then
+		echo "$REGISTRY_AUTHFILE"
+		return
+	fi
+	mkdir -p "$TRASH/.push-auth"
+	[ -f "$TRASH/.push-auth/none.json" ] || echo '{}' >"$TRASH/.push-auth/none.json"
+	echo "$TRASH/.push-auth/none.json"
+}
+
 push_standin() {
 	ref=$1
 	shift
-	# buildah reads only this file, whatever $DOCKER_CONFIG the test set
-	authfile=$REGISTRY_AUTHFILE
-	if [ -z "$authfile" ]; then
-		authfile=$TRASH/.push-auth/none.json
-		mkdir -p "$TRASH/.push-auth"
-		[ -f "$authfile" ] || echo '{}' >"$authfile"
-	fi
-	"$SRC/mk/standin-image.sh" "$ref" --authfile "$authfile" --storage "$TRASH/.buildah" "$@"
+	authfile=$(push_authfile) || return 1
+	"$SRC/tests/standin-image.sh" "$ref" --authfile "$authfile" \
+		--storage "$TRASH/.buildah" "$@"
 }
 
 # docker_config DIR HOST USER PASS: a config.json whose auths hold USER:PASS
@@ -173,6 +229,32 @@ ref_digest() {
 	curl -sfI "$@" -H "Accept: $MANIFEST_ACCEPT" \
 		"${REF_SCHEME:-http}://${ref%%/*}/v2/$(printf '%s' "${ref#*/}" | sed 's/:\([^:]*\)$/\/manifests\/\1/')" |
 		tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p'
+}
+
+# ref_digests: ref_digest of every reference on stdin, in one curl (one
+# connection per registry, not a process per reference: the checks after
+# each publish ask about every tag).
+ref_digests() {
+	refs_in=$(mktemp "$TRASH/.refs.XXXXXX") || return 1
+	cat >"$refs_in"
+	awk -v scheme="${REF_SCHEME:-http}" '{
+		host = $0; sub(/\/.*/, "", host)
+		path = substr($0, length(host) + 2)
+		if (host == "" || path == "" || !match(path, /:[^:\/]*$/)) { print "ref_digests: bad reference " $0 > "/dev/stderr"; exit 1 }
+		printf "url = \"%s://%s/v2/%s/manifests/%s\"\noutput = \"/dev/null\"\n", scheme, host,
+			substr(path, 1, RSTART - 1), substr(path, RSTART + 1)
+	}' "$refs_in" >"$refs_in.cfg" &&
+	{ [ ! -s "$refs_in" ] || curl -s -I -H "Accept: $MANIFEST_ACCEPT" -K "$refs_in.cfg" \
+		-w '%{http_code}\t%header{docker-content-digest}\n' >"$refs_in.out" || :; } &&
+	touch "$refs_in.out" &&
+	if [ "$(wc -l <"$refs_in")" != "$(wc -l <"$refs_in.out")" ]; then
+		echo "ref_digests: curl answered $(wc -l <"$refs_in.out") of $(wc -l <"$refs_in") references" >&2
+		rm -f "$refs_in" "$refs_in".*
+		return 1
+	fi
+	awk -F '\t' 'NR == FNR { code[FNR] = $1; digest[FNR] = $2; next }
+		{ printf "%s\t%s\n", $0, (code[FNR] == 200 ? digest[FNR] : "") }' "$refs_in.out" "$refs_in"
+	rm -f "$refs_in" "$refs_in".*
 }
 
 tls_ca() {

@@ -41,7 +41,14 @@ test_failed=0
 test_cleanups=
 
 # Commands run when the script ends, even after a failure (servers to stop).
+# Only at the top level of the script: a test body is a subshell, where the
+# command would be forgotten (and the server left running) -- refused there.
 test_atexit() {
+	if [ "${BASH_SUBSHELL:-0}" -gt 0 ]; then
+		echo "test_atexit in a test body (a subshell) is lost: call it at the top level" \
+			"or record the server in \$TRASH/.fixtures (tests/lib-registry.sh)"
+		return 1
+	fi
 	test_cleanups="$1
 $test_cleanups"
 }

@@ -40,7 +40,7 @@ test_expect_success 'make install honours DESTDIR and PREFIX' '
 test_expect_success 'shell scripts are shellcheck-clean' '
 	cd "$SRC" &&
 	shellcheck -x -s bash tests/*.sh &&
-	shellcheck -x mk/*.sh .ci/run tests/run
+	shellcheck -x mk/*.sh .ci/run tests/run tests/standins.sh tests/standin-image.sh
 '
 
 test_done

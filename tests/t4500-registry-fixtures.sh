@@ -1,6 +1,6 @@
 #!/bin/bash
 # shellcheck source-path=SCRIPTDIR disable=SC2016,SC2317 # bodies are eval'ed
-# The real-registry fixtures: mk/registry.sh, mk/standin-image.sh, the token
+# The real-registry fixtures: mk/registry.sh, tests/standin-image.sh, the token
 # server and the fault proxy do what the other tests rely on.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -97,9 +97,9 @@ test_expect_success '--format v2s2 pushes a Docker manifest list' '
 '
 
 test_expect_success 'standin refuses a bad reference or platform with exit 2' '
-	test_status 2 "$SRC/mk/standin-image.sh" "$REGISTRY/rust:bad tag" --platforms linux/amd64 2>err &&
+	test_status 2 "$SRC/tests/standin-image.sh" "$REGISTRY/rust:bad tag" --platforms linux/amd64 2>err &&
 	test_grep "bad reference" err &&
-	test_status 2 "$SRC/mk/standin-image.sh" "$REGISTRY/rust:x" --platforms "linux/amd64;rm" 2>err &&
+	test_status 2 "$SRC/tests/standin-image.sh" "$REGISTRY/rust:x" --platforms "linux/amd64;rm" 2>err &&
 	test_grep "bad platform" err
 '
 
@@ -143,7 +143,8 @@ test_expect_success 'a second registry in another directory, then stop' '
 
 test_expect_success 'a Basic-auth registry: 401 without, 200 with the password' '
 	printf "%s\n" s3cret | htpasswd -niB alice >htpasswd &&
-	addr=$("$REGISTRY_SH" start "$TRASH/reg-basic" --htpasswd htpasswd --lifetime 30) &&
+	registry_auth basic.auth --htpasswd htpasswd &&
+	addr=$("$REGISTRY_SH" start "$TRASH/reg-basic" --auth basic.auth --lifetime 30) &&
 	code=$(curl -s -o /dev/null -w "%{http_code}" "http://$addr/v2/") &&
 	code2=$(curl -s -o /dev/null -w "%{http_code}" -u alice:s3cret "http://$addr/v2/") &&
 	"$REGISTRY_SH" stop "$TRASH/reg-basic" &&
@@ -219,8 +220,6 @@ test_expect_success 'the fault proxy drops only matching requests' '
 
 proxy_start 500 --rate 0.5 --seed 7
 export rate=$PROXY
-proxy_start stall --stall 5 --forever --lifetime 3
-export stall=$PROXY
 
 test_expect_success 'the fault proxy picks at a seeded rate' '
 	for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -232,12 +231,15 @@ test_expect_success 'the fault proxy picks at a seeded rate' '
 	test "$(cat n500)" -gt 0 && test "$(cat n500)" -lt 10
 '
 
+# started in the test, not at the top: its lifetime counts from its start,
+# and the tests before may take long on a loaded machine
 test_expect_success 'the fault proxy stalls, and its lifetime ends it' '
-	test_status 28 curl -s --max-time 1 "http://$stall/v2/" &&
+	proxy_start stall --stall 5 --forever --lifetime 4 &&
+	test_status 28 curl -s --max-time 1 "http://$PROXY/v2/" &&
 	test_grep "^1 GET /v2/ -> stall \(injected\)" "$PROXY_LOG" &&
 	pid=$(cat "$TRASH/proxy$proxy_n.pid") &&
 	i=0 &&
-	while fixture_alive "$pid" && test $i -lt 40; do
+	while fixture_alive "$pid" && test $i -lt 300; do
 		sleep 0.1 && i=$((i + 1))
 	done &&
 	! fixture_alive "$pid"

@@ -57,4 +57,29 @@ test_expect_success 'a registry that never answers: REGISTRY_DEADLINE' '
 	test_grep "error: cannot probe $SILENT/cargo-chef" out
 '
 
+# (mk/lib.sh's stage_begin: a signal ends a stage through its EXIT trap,
+# once the command it waits for has ended: timeout(1), in a process group of
+# its own, lives out its TAGS_TIMEOUT)
+test_expect_success 'a stage killed while it waits leaves no temporary file' '
+	mkdir killed || exit 1
+	# in a process group of its own, killed whole as make would be
+	set -m
+	(cd "$SRC" && TAGS_FROM="http://$SILENT/cargo-chef.git" VERSION= TAGS_TIMEOUT=5 \
+		exec mk/version.sh "$TRASH/killed/version") 2>killed.err &
+	pid=$!
+	set +m
+	for i in $(seq 100); do
+		[ -z "$(find killed -name "version.tmp.*")" ] || break
+		sleep 0.1
+	done &&
+	find killed >before &&
+	test_grep "version[.]tmp[.]" before &&
+	kill -TERM -- -$pid &&
+	{ wait $pid || :; } &&
+	group_gone $pid &&
+	find killed >after &&
+	echo killed >expect &&
+	test_cmp expect after
+'
+
 test_done

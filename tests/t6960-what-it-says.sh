@@ -58,7 +58,7 @@ test_expect_success 'plan with VERSION and TAGS_FROM out of reach: says what it 
 '
 
 test_expect_success 'the README: make registry-up STATE=... prints the address to probe' '
-	test_atexit "\"$SRC/mk/registry.sh\" stop \"$TRASH/embedded/registry\"" &&
+	echo "registry $TRASH/embedded/registry" >>"$TRASH/.fixtures" &&
 	pub publish IMAGE= STATE="$TRASH/embedded" >out 2>&1 &&
 	addr=$(make -C "$SRC" --no-print-directory registry-up STATE="$TRASH/embedded") &&
 	(cd "$SRC" && bin/image-probe "$addr/cargo-chef:0.1.77-rust-1" "$addr/cargo-chef:nope") >probe &&

@@ -4,12 +4,12 @@
 # libFuzzer, ASan and UBSan; each replays the inputs that once crashed it
 # (tests/fuzz/regressions/TARGET/) and then fuzzes for a few seconds from
 # its seeds without a crash, a sanitizer report or a broken property.
-# FUZZ_SMOKE_SECONDS sets the few seconds: 2 in make check, 60 (make fuzz's)
+# FUZZ_SMOKE_SECONDS sets the few seconds: 1 in make check, 60 (make fuzz's)
 # in make check-long.
 # shellcheck source=/dev/null
 . "$(dirname "$0")/lib.sh"
 
-: "${FUZZ_SMOKE_SECONDS:=$(test_size 2 60)}"
+: "${FUZZ_SMOKE_SECONDS:=$(test_size 1 60)}"
 fuzz=$SRC/tests/fuzz
 targets=()
 for f in "$fuzz"/fuzz-*.c; do

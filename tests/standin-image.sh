@@ -1,8 +1,8 @@
 #!/bin/sh
-# mk/standin-image.sh: builds a tiny multi-platform image with buildah and
-# pushes it, standing in for an official image in tests and `make demo`.
+# tests/standin-image.sh: builds a tiny multi-platform image with buildah
+# and pushes it, standing in for an official image in tests and `make demo`.
 #
-#   mk/standin-image.sh REF --platforms P1,P2,... [--format oci|v2s2]
+#   tests/standin-image.sh REF --platforms P1,P2,... [--format oci|v2s2]
 #       [--content TEXT] [--annotate KEY=VALUE]... [--annotate-for P KEY=VALUE]...
 #       [--storage DIR] [--authfile FILE]
 #
@@ -18,9 +18,9 @@
 set -eu
 # (for loopback: the pipeline's one rule)
 # shellcheck source=mk/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../mk/lib.sh"
 
-me=mk/standin-image.sh
+me=tests/standin-image.sh
 die() { echo "$me: $*" >&2; exit 1; }
 usage() {
 	[ $# -eq 0 ] || echo "$me: $*" >&2
