@@ -11,11 +11,10 @@ me=bases
 . mk/lib.sh
 
 out=$1
-tmp=$(tmpfile "$out")
-trap 'remove "$tmp" "$tmp.refs"' EXIT
+stage_begin "$out"
 : >"$tmp"
 if [ "${REFRESH_BASE:-}" = 1 ] && [ -s "$STATE/plan.jsonl" ]; then
 	jq -r .base "$STATE/plan.jsonl" >"$tmp.refs"
 	image-probe <"$tmp.refs" >"$tmp" || die "cannot probe the bases (REFRESH_BASE=1)"
 fi
-replace_if_changed "$tmp" "$out"
+stage_end

@@ -73,8 +73,10 @@ buildah)
 	cleanup() {
 		rm -rf "$root" "$root.refs" 2>/dev/null || say "warning: cannot remove $root"
 	}
-	authdir=
-	trap 'cleanup; [ -z "$authdir" ] || rm -rf "$authdir"' EXIT
+	# the auth file and the CA's cert dir, removed at exit with the storage
+	stage_workdir build-auth
+	authdir=$work
+	stage_atexit cleanup
 	# The environment's credentials are IMAGE's registry's only
 	# (REGISTRY_CREDENTIALS_HOST, set by mk/lib.sh; unset: nobody's), as
 	# for the registry tools: the base registry gets what config.json holds
@@ -82,7 +84,6 @@ buildah)
 	# (never in its arguments): config.json with that one entry replaced.
 	owner=${REGISTRY_CREDENTIALS_HOST:-}
 	if [ -n "$owner" ] && [ -n "${REGISTRY_USER:-}" ] && [ -n "${REGISTRY_PASSWORD:-}" ]; then
-		authdir=$(mktemp -d "${TMPDIR:-/tmp}/build-auth.XXXXXX")
 		REGISTRY_AUTH_FILE=$authdir/auth.json
 		export REGISTRY_AUTH_FILE
 		config=${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}/config.json
@@ -99,7 +100,6 @@ buildah)
 	certdir=
 	if [ -n "${REGISTRY_CA_FILE:-}" ]; then
 		[ -r "$REGISTRY_CA_FILE" ] || die "REGISTRY_CA_FILE=$REGISTRY_CA_FILE: not readable"
-		[ -n "$authdir" ] || authdir=$(mktemp -d "${TMPDIR:-/tmp}/build-auth.XXXXXX")
 		certdir=$authdir/certs
 		mkdir "$certdir" && cp "$REGISTRY_CA_FILE" "$certdir/ca.crt"
 	fi

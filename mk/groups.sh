@@ -89,4 +89,4 @@ ${d##*/}
 	*) rm -f "$d"/* && rmdir "$d" ;;
 	esac
 done
-replace_if_changed "$tmp" "$out"
+stage_end

@@ -48,7 +48,9 @@ replace_if_changed() {
 #                       and every $tmp.* are removed when the script exits.
 #   stage_workdir NAME  $work: a new directory under TMPDIR, removed at exit
 #                       (for a script with no OUT, or many scratch files).
-#   stage_atexit CMD    CMD (a shell command) runs at exit too, first.
+#   stage_atexit CMD    CMD (a shell command) runs at exit too, after the
+#                       removals, with the script's exit status in
+#                       $stage_status (an exit in CMD sets the script's).
 #   stage_end           OUT gets $tmp's content, if it changed
 #                       (replace_if_changed); otherwise OUT keeps its
 #                       timestamp, and $tmp goes.
@@ -56,13 +58,15 @@ replace_if_changed() {
 # TERM trap of its own (stage_atexit instead).
 stage_tmp='' stage_work='' stage_out='' stage_exit_cmds=''
 stage_cleanup() {
-	[ -z "$stage_exit_cmds" ] || eval "$stage_exit_cmds" || :
+	# shellcheck disable=SC2034 # read by the commands of stage_atexit
+	stage_status=$?
 	if [ -n "$stage_tmp" ]; then
 		for stage_f in "$stage_tmp" "$stage_tmp".*; do
 			[ ! -e "$stage_f" ] || rm -f -- "$stage_f"
 		done
 	fi
 	[ -z "$stage_work" ] || rm -rf -- "$stage_work"
+	[ -z "$stage_exit_cmds" ] || eval "$stage_exit_cmds" || :
 }
 # a signal ends the script through exit, so that the EXIT trap runs (dash
 # runs none when a signal kills it)

@@ -51,7 +51,7 @@ status=$STATE/status/$key@$id
 image_stamp=$STATE/stamps/${stamp##*/}
 mkdir -p "$STATE/status"
 rm -f "$status"
-work=$(mktemp -d "${TMPDIR:-/tmp}/mirror-$key.XXXXXX")
+stage_workdir "mirror-$key"
 reason='' interrupted=''
 die() {
 	echo "$me: error: $*" >&2
@@ -59,15 +59,13 @@ die() {
 	exit 1
 }
 finish() {
-	rc=$?
-	rm -rf "$work"
-	[ "$rc" -ne 0 ] || return 0
+	[ "$stage_status" -ne 0 ] || return 0
 	echo "mirror-failed: mirror $mirror: group $key failed: ${reason:-see above}" >"$status"
 	# a mirror's failure does not stop the other groups (the run fails at
 	# its end); a signal, or make repair, fails at once
 	[ -n "$interrupted" ] || [ -n "${REPAIR:-}" ] || exit 0
 }
-trap finish EXIT
+stage_atexit finish
 trap 'interrupted=1; exit 1' HUP INT TERM
 
 # tool CMD...: a registry tool, its summary of requests named by the group
@@ -161,7 +159,7 @@ if [ "$moved" -gt 0 ]; then
 		die "its tags are not at $digest (image-alias: $(cat "$work/aliases"))"
 fi
 say "done: $m_canonical ($digest), $ntags tags: ${how}$moved pointed"
-tmp=$(tmpfile "$stamp")
+stage_begin "$stamp" # $tmp: the stamp, then moved into place
 {
 	printf '%s\n' "$line"
 	echo "digest $digest"

@@ -11,8 +11,7 @@ me=verify
 . mk/lib.sh
 . mk/mirror-lib.sh
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/mirror-report.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+stage_workdir mirror-report
 
 # probe FILE: image-probe of the refs of FILE into FILE.probe
 probe() {

@@ -29,8 +29,7 @@ case ${VERSION:-} in
 *) die "VERSION=$VERSION is not a version" ;;
 esac
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/orphans.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+stage_workdir orphans
 
 # requests FILE...: the tools' summary lines in FILE... added up.
 requests() {

@@ -18,8 +18,7 @@ me=plan
 . mk/lib.sh
 
 out=$1
-tmp=$(tmpfile "$out")
-trap 'remove "$tmp" "$tmp.failed"' EXIT
+stage_begin "$out"
 read -r version latest <"$STATE/version" || die "no version in $STATE/version"
 
 if [ "$version" != none ]; then
@@ -46,4 +45,4 @@ if [ "$version" != none ]; then
 		{ tag-gen "$@" || echo tag-gen >>"$tmp.failed"; } >"$tmp"
 	[ ! -s "$tmp.failed" ] || die "$(paste -sd ' ' "$tmp.failed") failed"
 fi
-replace_if_changed "$tmp" "$out"
+stage_end

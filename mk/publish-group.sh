@@ -26,15 +26,13 @@ me="publish [$1]"
 key=$1
 stamp=$2
 mkdir -p "$STATE/status" "$STATE/logs"
-work=$(mktemp -d "${TMPDIR:-/tmp}/publish-$key.XXXXXX")
+stage_workdir "publish-$key"
 group=$key
-finish() {
-	status=$?
-	rm -rf "$work"
-	[ $status -eq 0 ] || echo "failed: $group" >"$STATE/status/$key"
+# a group that ends in failure (an error, a kill) says so to the run's summary
+group_failed() {
+	[ "$stage_status" -eq 0 ] || echo "failed: $group" >"$STATE/status/$key"
 }
-trap finish EXIT
-trap 'exit 1' HUP INT TERM
+stage_atexit group_failed
 rm -f "$STATE/status/$key"
 
 # tool CMD...: a registry tool whose request count names the group
@@ -144,7 +142,7 @@ new=$(awk -F '\t' '$2 == "-" { n++ } END { print n + 0 }' "$work/held")
 say "done: $canonical ($digest), $ntags tags: $moved moved, $new new"
 
 [ -z "$source_platforms" ] || record_platforms "$digest" "$source_platforms"
-tmp=$(tmpfile "$stamp")
+stage_begin "$stamp" # $tmp: the stamp, then moved into place
 {
 	printf '%s\n' "$line"
 	echo "digest $digest"

@@ -15,8 +15,7 @@ me=$1
 plan=$STATE/plan.jsonl
 work=
 if [ "$1" != summary ]; then
-	work=$(mktemp -d "${TMPDIR:-/tmp}/report.XXXXXX")
-	trap 'rm -rf "$work"' EXIT
+	stage_workdir report
 fi
 read -r version latest <"$STATE/version" || die "no version in $STATE/version"
 
