@@ -59,7 +59,7 @@ plan() {
 			platforms=$(printf '%s' "$platforms" | tr , ' ')
 			gets=$((gets + unknown))
 			case $action in
-			build | rebuild) gets=$((gets + reads_per_build)) builds=$((builds + 1)) ;;
+			build | rebuild) gets=$((gets + reads_per_build)) builds=$((builds + 1)) moves=$((moves + would_move)) ;;
 			alias-only | adopt) gets=$((gets + 1)) moves=$((moves + would_move)) ;;
 			esac
 		fi

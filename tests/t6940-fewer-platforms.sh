@@ -24,6 +24,11 @@ platforms_of() {
 manifest_gets() {
 	registry_count_since GET "^/v2/cargo-chef/manifests/"
 }
+# new_commits FILE: FILE with every GitCommit another (new groups, as a new
+# rust release makes them, on the same platforms)
+new_commits() {
+	awk '/^GitCommit: / { c = substr($2, 40, 1); $2 = substr($2, 1, 39) (c == "e" ? "f" : "e") } 1' "$1"
+}
 
 test_expect_success 'published for two platforms' '
 	standins "$LIBRARY" &&
@@ -98,6 +103,22 @@ test_expect_success 'a fresh state, platforms changed: one GET per image the tag
 	pub publish >out 2>&1 &&
 	test "$(builds)" = 2 &&
 	test "$(manifest_gets)" = 2 &&
+	tags_at_canonical
+'
+
+test_expect_success 'a fresh state, new commits upstream: a GET per image no name leads to, none with the records of earlier runs (the workflow carries them)' '
+	new_commits "$LIBRARY" >new-commits.txt &&
+	standins new-commits.txt &&
+	pub plan LIBRARY="$TRASH/new-commits.txt" STATE="$TRASH/fresh-commits" >plan.out 2>&1 &&
+	test "$(grep -c "first 1 GET: the platforms of 1 images that no record or name tells" plan.out)" = 2 &&
+	test_grep "^publish would spend: 4 counted reads \(GET\), 2 builds, 25 tags moved$" plan.out &&
+	mkdir seeded && cp -R "$TRASH/fresh-wider/platforms" seeded/ &&
+	STATE=$TRASH/seeded &&
+	registry_mark &&
+	pub publish LIBRARY="$TRASH/new-commits.txt" >out 2>&1 &&
+	test "$(builds)" = 2 &&
+	test "$(manifest_gets)" = 0 &&
+	test_no_grep "no record or name tells" out &&
 	tags_at_canonical
 '
 

@@ -70,4 +70,18 @@ test_expect_success 'the workflow: credentials only in the environment, jobs nam
 	grep -qF "path: state/logs/" "$wf"
 '
 
+test_expect_success 'the workflow carries the platform records from run to run, into every group job' '
+	wf=$SRC/.github/workflows/publish.yml &&
+	restore=$(line "uses: actions/cache/restore@") && matrix=$(line "make --no-print-directory matrix") &&
+	take=$(line "cp -R input/platforms state/") && build=$(line "make --no-print-directory group G=") &&
+	upload=$(line "name: platforms-\${{ matrix.group }}") && records=$(line "  records:") &&
+	save=$(line "uses: actions/cache/save@") &&
+	test -n "$restore" && test "$restore" -lt "$matrix" &&
+	test -n "$take" && test "$take" -lt "$build" && test "$build" -lt "$upload" &&
+	test "$upload" -lt "$records" && test "$records" -lt "$save" &&
+	test "$(grep -c "path: state/platforms\$" "$wf")" = 3 &&
+	grep -qF "key: platform-records-\${{ github.run_id }}" "$wf" &&
+	grep -qxF "          restore-keys: platform-records-" "$wf"
+'
+
 test_done
