@@ -82,16 +82,10 @@ buildah)
 	# for the registry tools: the base registry gets what config.json holds
 	# for it, or nothing.  buildah gets them in an auth file of its own
 	# (never in its arguments): config.json with that one entry replaced.
-	owner=${REGISTRY_CREDENTIALS_HOST:-}
-	if [ -n "$owner" ] && [ -n "${REGISTRY_USER:-}" ] && [ -n "${REGISTRY_PASSWORD:-}" ]; then
+	if [ -n "${REGISTRY_CREDENTIALS_HOST:-}" ] && [ -n "${REGISTRY_USER:-}" ] && [ -n "${REGISTRY_PASSWORD:-}" ]; then
 		REGISTRY_AUTH_FILE=$authdir/auth.json
 		export REGISTRY_AUTH_FILE
-		config=${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}/config.json
-		[ -f "$config" ] || config=/dev/null
-		jq -n --arg to "$owner" --slurpfile cfg "$config" '
-			("\($ENV.REGISTRY_USER):\($ENV.REGISTRY_PASSWORD)" | @base64) as $auth
-			| ($cfg[0] // {}) | .auths[$to] = {$auth}
-			| if .credHelpers then del(.credHelpers[$to]) else . end' >"$REGISTRY_AUTH_FILE"
+		auth_file "$REGISTRY_AUTH_FILE"
 	fi
 	# TLS as the registry tools speak it: always verified (REGISTRY_CA_FILE's
 	# CAs added, through a --cert-dir), and plain HTTP only to a loopback

@@ -326,3 +326,23 @@ plain_http() {
 		"https://$(registry_of "$1")/v2/" || plain_rc=$?
 	[ "$plain_rc" -eq 35 ]
 }
+
+# auth_file OUT: a docker config for buildah and skopeo (they take no
+# credentials but from a file, and none must be on a command line):
+# config.json's (DOCKER_CONFIG's), with IMAGE's registry's entry
+# (REGISTRY_CREDENTIALS_HOST) made of REGISTRY_USER and REGISTRY_PASSWORD
+# when they are set: the environment's credentials are IMAGE's only, as for
+# the registry tools; every other registry gets what config.json holds for it.
+auth_file() {
+	auth_config=${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}/config.json
+	[ -f "$auth_config" ] || auth_config=/dev/null
+	owner=${REGISTRY_CREDENTIALS_HOST:-}
+	if [ -n "$owner" ] && [ -n "${REGISTRY_USER:-}" ] && [ -n "${REGISTRY_PASSWORD:-}" ]; then
+		(umask 077 && jq -n --arg to "$owner" --slurpfile cfg "$auth_config" '
+			("\($ENV.REGISTRY_USER):\($ENV.REGISTRY_PASSWORD)" | @base64) as $auth
+			| ($cfg[0] // {}) | .auths[$to] = {$auth}
+			| if .credHelpers then del(.credHelpers[$to]) else . end' >"$1")
+	else
+		(umask 077 && jq -n --slurpfile cfg "$auth_config" '$cfg[0] // {}' >"$1")
+	fi
+}

@@ -117,7 +117,7 @@ if [ -s "$work/targets" ] && [ -z "$source" ]; then
 	fi
 	# 2. Copied from IMAGE, with its children and blobs, digests kept.
 	command -v skopeo >/dev/null 2>&1 || die "skopeo is not installed (it copies an image to a mirror)"
-	mirror_auth_file "$work/auth.json"
+	auth_file "$work/auth.json"
 	certdir=
 	if [ -n "${REGISTRY_CA_FILE:-}" ]; then
 		[ -r "$REGISTRY_CA_FILE" ] || die "REGISTRY_CA_FILE=$REGISTRY_CA_FILE: not readable"

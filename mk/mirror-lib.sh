@@ -41,25 +41,6 @@ on_mirror() {
 	printf '%s:%s\n' "$2" "${1##*:}"
 }
 
-# mirror_auth_file OUT: a docker config for skopeo (it takes no
-# credentials but from a file, and none must be on a command line):
-# config.json's, with IMAGE's registry's entry made of REGISTRY_USER and
-# REGISTRY_PASSWORD when they are set (they are IMAGE's only, as for the
-# registry tools and buildah: mk/build-push.sh).
-mirror_auth_file() {
-	mirror_config=${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}/config.json
-	[ -f "$mirror_config" ] || mirror_config=/dev/null
-	owner=${REGISTRY_CREDENTIALS_HOST:-}
-	if [ -n "$owner" ] && [ -n "${REGISTRY_USER:-}" ] && [ -n "${REGISTRY_PASSWORD:-}" ]; then
-		(umask 077 && jq -n --arg to "$owner" --slurpfile cfg "$mirror_config" '
-			("\($ENV.REGISTRY_USER):\($ENV.REGISTRY_PASSWORD)" | @base64) as $auth
-			| ($cfg[0] // {}) | .auths[$to] = {$auth}
-			| if .credHelpers then del(.credHelpers[$to]) else . end' >"$1")
-	else
-		(umask 077 && jq -n --slurpfile cfg "$mirror_config" '$cfg[0] // {}' >"$1")
-	fi
-}
-
 # skopeo_tls SIDE REF CERTDIR: skopeo's TLS options for REF's registry
 # (SIDE src or dest), by the rule of the registry tools and buildah
 # (plain_http, mk/lib.sh): plain HTTP only to a loopback registry whose TLS
