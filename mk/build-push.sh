@@ -91,12 +91,7 @@ buildah)
 	# CAs added, through a --cert-dir), and plain HTTP only to a loopback
 	# registry whose TLS handshake fails (curl's exit 35).  buildah has no
 	# connect-to: REGISTRY_CONNECT_TO's names must resolve for it.
-	certdir=
-	if [ -n "${REGISTRY_CA_FILE:-}" ]; then
-		[ -r "$REGISTRY_CA_FILE" ] || die "REGISTRY_CA_FILE=$REGISTRY_CA_FILE: not readable"
-		certdir=$authdir/certs
-		mkdir "$certdir" && cp "$REGISTRY_CA_FILE" "$certdir/ca.crt"
-	fi
+	certdir=$(ca_cert_dir "$authdir")
 	tls_of() { # REF: buildah's TLS options for REF's registry
 		if plain_http "$1"; then
 			echo --tls-verify=false

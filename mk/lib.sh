@@ -346,3 +346,12 @@ auth_file() {
 		(umask 077 && jq -n --slurpfile cfg "$auth_config" '$cfg[0] // {}' >"$1")
 	fi
 }
+
+# ca_cert_dir DIR: a cert dir, DIR/certs, holding REGISTRY_CA_FILE's CAs
+# for buildah's and skopeo's --cert-dir (the registry tools read the file
+# itself); nothing when the knob is empty.
+ca_cert_dir() {
+	[ -n "${REGISTRY_CA_FILE:-}" ] || return 0
+	[ -r "$REGISTRY_CA_FILE" ] || die "REGISTRY_CA_FILE=$REGISTRY_CA_FILE: not readable"
+	mkdir "$1/certs" && cp "$REGISTRY_CA_FILE" "$1/certs/ca.crt" && echo "$1/certs"
+}

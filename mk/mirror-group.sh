@@ -118,12 +118,7 @@ if [ -s "$work/targets" ] && [ -z "$source" ]; then
 	# 2. Copied from IMAGE, with its children and blobs, digests kept.
 	command -v skopeo >/dev/null 2>&1 || die "skopeo is not installed (it copies an image to a mirror)"
 	auth_file "$work/auth.json"
-	certdir=
-	if [ -n "${REGISTRY_CA_FILE:-}" ]; then
-		[ -r "$REGISTRY_CA_FILE" ] || die "REGISTRY_CA_FILE=$REGISTRY_CA_FILE: not readable"
-		certdir=$work/certs
-		mkdir "$certdir" && cp "$REGISTRY_CA_FILE" "$certdir/ca.crt"
-	fi
+	certdir=$(ca_cert_dir "$work")
 	src_tls=$(skopeo_tls src "$canonical" "$certdir" | tr '\n' ' ')
 	dest_tls=$(skopeo_tls dest "$m_canonical" "$certdir" | tr '\n' ' ')
 	say "copying $canonical ($digest) from IMAGE, with its children and blobs"
