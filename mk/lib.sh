@@ -77,8 +77,14 @@ stage_traps() {
 stage_begin() {
 	stage_traps
 	stage_out=$1
-	tmp=$(tmpfile "$1")
-	stage_tmp=$tmp
+	# named before it is made, so that a kill at any moment leaves nothing
+	# (mktemp's name is known only once the file exists); the directory is
+	# the state's, under its lock: the process id makes it this run's
+	stage_tmp=$1.tmp.$$
+	tmp=$stage_tmp
+	[ -d "${1%/*}" ] || mkdir -p "${1%/*}"
+	rm -f -- "$tmp"
+	: >"$tmp"
 }
 stage_workdir() {
 	stage_traps
