@@ -38,7 +38,7 @@ fi
 # the stand-in bases: one per group, for its platforms, with its revision
 # (the tests' own, from tests/: mk/ holds only what a real run uses)
 say "stand-in bases for $library in $base_repo"
-tests/standins.sh "$library" "$base_repo" "$platforms" --missing --storage "$demo/standin"
+tests/standins.sh "$library" "$base_repo" "$platforms" --missing
 
 set -- STATE="$demo" IMAGE= LIBRARY="$library" TAGS_FROM="$tags" \
 	BASE_REPO="$base_repo" PLATFORMS="$platforms" BUILDER=buildah CONTEXT=tests/context

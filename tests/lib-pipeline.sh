@@ -57,7 +57,7 @@ rev() {
 standins() {
 	authfile=$(push_authfile) || return 1
 	"$SRC/tests/standins.sh" "$1" "$REGISTRY/rust" "$PLATFORMS" --stale "${2:-}" \
-		--authfile "$authfile" --storage "$TRASH/.buildah"
+		--authfile "$authfile"
 }
 
 pub() {

@@ -157,8 +157,7 @@ push_standin() {
 	ref=$1
 	shift
 	authfile=$(push_authfile) || return 1
-	"$SRC/tests/standin-image.sh" "$ref" --authfile "$authfile" \
-		--storage "$TRASH/.buildah" "$@"
+	"$SRC/tests/standin-image.sh" "$ref" --authfile "$authfile" "$@"
 }
 
 # docker_config DIR HOST USER PASS: a config.json whose auths hold USER:PASS

@@ -1,13 +1,13 @@
 #!/bin/sh
 # tests/standins.sh FILE REPO PLATFORMS [--stale P] [--missing]
-#                   [--storage DIR] [--authfile FILE]
+#                   [--authfile FILE]
 # A stand-in base per group of the library file FILE, for the tests and
 # `make demo`: REPO:<representative tag>, built for the group's platforms
 # among PLATFORMS, its content naming the tag and the group, each
 # platform's descriptor annotated with the group's commit (as the official
 # images are) -- for platform P (--stale P) an older commit, so that P's
 # base is stale.  --missing: only the tags REPO does not have yet (a rerun
-# of make demo builds none).  --storage and --authfile are passed on to
+# of make demo builds none).  --authfile is passed on to
 # tests/standin-image.sh.  Needs bin/ on PATH.
 set -eu
 me=tests/standins.sh
@@ -16,16 +16,15 @@ die() { echo "$me: $*" >&2; exit 1; }
 [ $# -ge 3 ] || { sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p;}' "$0" >&2; exit 2; }
 file=$1 repo=$2 platforms=$3
 shift 3
-stale='' missing='' storage='' authfile=''
+stale='' missing='' authfile=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--missing) missing=1; shift; continue ;;
-	--stale | --storage | --authfile) [ $# -ge 2 ] || die "$1 needs a value" ;;
+	--stale | --authfile) [ $# -ge 2 ] || die "$1 needs a value" ;;
 	*) die "unknown option $1" ;;
 	esac
 	case $1 in
 	--stale) stale=$2 ;;
-	--storage) storage=$2 ;;
 	--authfile) authfile=$2 ;;
 	esac
 	shift 2
@@ -58,7 +57,6 @@ while IFS=$tab read -r tag plats key; do
 	done
 	unset IFS
 	set -- --platforms "$plats" --content "rust:$tag at $key"
-	[ -z "$storage" ] || set -- "$@" --storage "$storage"
 	[ -z "$authfile" ] || set -- "$@" --authfile "$authfile"
 	while read -r p && read -r kv; do
 		set -- "$@" --annotate-for "$p" "$kv"
