@@ -49,7 +49,9 @@ test_chain = $(if $(word 2,$1),$(eval $(word 2,$1): | $(word 1,$1))$(call test_c
 $(firstword $(TEST_SERIAL)): | $(TEST_PARALLEL)
 $(call test_chain,$(TEST_SERIAL))
 
-test-scripts: $(TEST_PARALLEL) $(TEST_SERIAL)
+# fuzz-build first: t8000's prerequisite, built beside bin and san rather
+# than when t8000's turn comes (it then ended last, minutes in)
+test-scripts: fuzz-build $(TEST_PARALLEL) $(TEST_SERIAL)
 endif
 
 .PHONY: check check-long test-scripts $(TEST_NAMES)

