@@ -67,8 +67,11 @@ buildah)
 	esac
 	root=$STATE/buildah/$key
 	list=publish-$key
+	# TMPDIR: buildah's temporary files (else under /var/tmp) inside the
+	# storage, so that those of a killed build go with it (the next run
+	# removes $STATE/buildah)
 	b() {
-		buildah --root "$root/root" --runroot "$root/run" --storage-driver vfs "$@"
+		TMPDIR=$root/tmp buildah --root "$root/root" --runroot "$root/run" --storage-driver vfs "$@"
 	}
 	cleanup() {
 		rm -rf "$root" "$root.refs" 2>/dev/null || say "warning: cannot remove $root"
@@ -108,6 +111,7 @@ buildah)
 	# build from the image already in store for another platform (a warning)
 	build() {
 		cleanup
+		mkdir -p "$root/tmp"
 		# shellcheck disable=SC2086 # options without blanks, split on purpose
 		b bud --isolation chroot --pull=always $pull_tls --platform "$platforms" --manifest "$list" \
 			--build-arg "BASE_IMAGE=$base" --build-arg "$version_arg=$version" \

@@ -27,6 +27,10 @@
 KILLS=${KILLS:-$(test_size 3 20)}
 SEED=${SEED:-8300}
 export KILLS SEED
+# the runs' temporary files, where nothing_left can see buildah's
+TMPDIR=$TRASH/tmp
+mkdir -p "$TMPDIR"
+export TMPDIR
 
 pipeline_setup
 cat >"$TRASH/library" <<EOF
@@ -66,9 +70,14 @@ after_kill() {
 
 # nothing_left: a run after a kill removed what the killed one left: its
 # build storage (a group it had pushed is not built again) and temporary
-# files.
+# files, buildah's too (buildahN, storageN: under $TMPDIR, else /var/tmp,
+# where a killed build cannot remove them).
 nothing_left() {
-	{ ls -A "$STATE/buildah" 2>/dev/null; find "$STATE" -name "*.tmp.*"; } >left
+	{
+		ls -A "$STATE/buildah" 2>/dev/null
+		find "$STATE" -name "*.tmp.*"
+		find "$TMPDIR" -mindepth 1 -maxdepth 1 \( -name "buildah[0-9]*" -o -name "storage[0-9]*" \)
+	} >left
 	test_empty left
 }
 
