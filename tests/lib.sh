@@ -31,6 +31,23 @@ test_size() {
 	fi
 }
 
+# test_sample STEP FILE...: every STEP-th FILE from the first, and the last
+# one when that is not among them, one a line (the corpus samples of the
+# default tier: test_sample "$(test_size 10 1)" ... takes them all in the
+# long one)
+test_sample() {
+	sample_step=$1 sample_i=0 sample_last=''
+	shift
+	for sample_file; do
+		if [ $((sample_i % sample_step)) -eq 0 ]; then
+			printf '%s\n' "$sample_file"
+			sample_last=$sample_file
+		fi
+		sample_i=$((sample_i + 1))
+	done
+	[ $# -eq 0 ] || [ "$sample_last" = "$sample_file" ] || printf '%s\n' "$sample_file"
+}
+
 test_name=$(basename "$0" .sh)
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/$test_name.XXXXXX")
 export TRASH

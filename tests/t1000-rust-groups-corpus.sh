@@ -63,12 +63,7 @@ check_invalid() {
 # newest (16 of 150), make check-long all of them; library/ and invalid/
 # (the rest of what the format allows) run whole in both.
 rust=("$CORPUS"/rust/*.txt)
-step=$(test_size 10 1)
-sample=()
-for ((i = 0; i < ${#rust[@]}; i += step)); do
-	sample+=("${rust[i]}")
-done
-[ "${sample[-1]}" = "${rust[-1]}" ] || sample+=("${rust[-1]}")
+mapfile -t sample < <(test_sample "$(test_size 10 1)" "${rust[@]}")
 
 for txt in "${sample[@]}"; do
 	test_expect_success "workflow matrix of ${txt#"$CORPUS"/}" "check_workflow '$txt'"

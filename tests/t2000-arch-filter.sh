@@ -9,12 +9,7 @@
 # The revisions share one shape: make check takes every 5th and the newest
 # (31 of 150), make check-long all of them.
 matrices=("$CORPUS"/rust/*.workflow.json)
-step=$(test_size 5 1)
-sample=()
-for ((i = 0; i < ${#matrices[@]}; i += step)); do
-	sample+=("${matrices[i]}")
-done
-[ "${sample[-1]}" = "${matrices[-1]}" ] || sample+=("${matrices[-1]}")
+mapfile -t sample < <(test_sample "$(test_size 5 1)" "${matrices[@]}")
 
 for_each_revision() {
 	bin=$1

@@ -10,12 +10,7 @@
 IMAGE=lukemathwalker/cargo-chef
 revisions=("$CORPUS"/rust/*.txt)
 newest=${revisions[-1]}
-step=$(test_size 10 1)
-sample=()
-for ((i = 0; i < ${#revisions[@]}; i += step)); do
-	sample+=("${revisions[i]}")
-done
-[ "${sample[-1]}" = "$newest" ] || sample+=("$newest")
+mapfile -t sample < <(test_sample "$(test_size 10 1)" "${revisions[@]}")
 
 # refs FILE: the references of tag-gen's JSON lines, as --plain prints them.
 refs() {

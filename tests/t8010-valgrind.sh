@@ -25,11 +25,8 @@ export VALGRIND BIN
 
 revisions=("$CORPUS"/rust/*.txt)
 step=$(test_size 1000 1)
-sample=()
-for ((i = 0; i < ${#revisions[@]}; i += step)); do
-	sample+=("${revisions[i]}")
-done
-[ "${sample[-1]}" = "${revisions[-1]}" ] || sample+=("${revisions[-1]}")
+# shellcheck disable=SC2034 # read by the test bodies
+mapfile -t sample < <(test_sample "$step" "${revisions[@]}")
 
 # vg_one "STATUS INPUT TOOL [ARG...]": runs TOOL under valgrind on INPUT
 # (a file, as stdin) and prints "ok" or what went wrong.  Arguments are
