@@ -138,8 +138,7 @@ buildah)
 	# the mirrors (one failing tag fails its whole build): they are copied.
 	mirror_auth=
 	if [ -z "${REGISTRY_AUTH_FILE:-}" ]; then
-		mirror_auth=${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}/config.json
-		[ -f "$mirror_auth" ] || mirror_auth=
+		mirror_auth=$(docker_config) || mirror_auth=
 	fi
 	set -f
 	for mirror in ${MIRRORS:-}; do

@@ -333,6 +333,14 @@ plain_http() {
 	[ "$plain_rc" -eq 35 ]
 }
 
+# docker_config: the path of the docker config.json the pipeline reads
+# (DOCKER_CONFIG's, else ~/.docker's), as the registry tools do; false, and
+# nothing printed, when there is none.
+docker_config() {
+	docker_config_path=${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}/config.json
+	[ -f "$docker_config_path" ] && printf '%s\n' "$docker_config_path"
+}
+
 # auth_file OUT: a docker config for buildah and skopeo (they take no
 # credentials but from a file, and none must be on a command line):
 # config.json's (DOCKER_CONFIG's), with IMAGE's registry's entry
@@ -340,8 +348,7 @@ plain_http() {
 # when they are set: the environment's credentials are IMAGE's only, as for
 # the registry tools; every other registry gets what config.json holds for it.
 auth_file() {
-	auth_config=${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}/config.json
-	[ -f "$auth_config" ] || auth_config=/dev/null
+	auth_config=$(docker_config) || auth_config=/dev/null
 	owner=${REGISTRY_CREDENTIALS_HOST:-}
 	if [ -n "$owner" ] && [ -n "${REGISTRY_USER:-}" ] && [ -n "${REGISTRY_PASSWORD:-}" ]; then
 		(umask 077 && jq -n --arg to "$owner" --slurpfile cfg "$auth_config" '
