@@ -3,6 +3,8 @@
 #
 #   pipeline_setup        a registry ($REGISTRY), a git repository of release
 #                         tags v0.1.76 and v0.1.77 ($TAGS), $STATE, $PLATFORMS
+#   small_platforms       PLATFORMS of a script whose tests hold for any
+#                         platforms: one in make check, two in check-long
 #   release TAG           one more tag in $TAGS
 #   rev NNN               the corpus file of library/rust revision NNN
 #   standins FILE [P]     a stand-in base per group of FILE, annotated with the
@@ -26,6 +28,11 @@ PLATFORMS=linux/amd64,linux/arm64
 STATE=$TRASH/state
 TAGS=$TRASH/cargo-chef.git
 export PLATFORMS STATE TAGS
+
+# (each platform is a build, and a child manifest pushed to every tag)
+small_platforms() {
+	PLATFORMS=$(test_size linux/amd64 linux/amd64,linux/arm64)
+}
 
 pipeline_setup() {
 	registry_start || return 1

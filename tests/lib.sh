@@ -94,6 +94,19 @@ test_expect_success() {
 	rm -f "$out"
 }
 
+# test_expect_long 'what it shows' 'commands': a test of make check-long
+# only, printed as skipped by make check: a variation on the tests before
+# it that the default tier leaves out for time.  No later test may need
+# what it did.
+test_expect_long() {
+	if [ -n "${TEST_LONG:-}" ]; then
+		test_expect_success "$@"
+		return
+	fi
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $test_name: $1 # skip: make check-long runs it"
+}
+
 # test_expect_failure is deliberately absent: a known breakage is an issue.
 
 # test_cmp EXPECTED ACTUAL: fails with a diff when the files differ.

@@ -46,7 +46,7 @@ test_expect_success 'an added platform: every group rebuilt, its tags follow' '
 	tags_at_canonical
 '
 
-test_expect_success 'a changed build context: every group rebuilt once' '
+test_expect_long 'a changed build context: every group rebuilt once' '
 	cp -R "$SRC/tests/context" "$TRASH/context" &&
 	echo "another build" >>"$TRASH/context/cargo-chef.txt" &&
 	registry_mark &&

@@ -13,6 +13,7 @@
 # shellcheck source=lib-pipeline.sh
 . "$SRC/tests/lib-pipeline.sh"
 
+small_platforms
 pipeline_setup
 IMG=$REGISTRY/cargo-chef
 export IMG

@@ -11,6 +11,7 @@
 # shellcheck source=lib-pipeline.sh
 . "$SRC/tests/lib-pipeline.sh"
 
+small_platforms
 pipeline_setup
 LIBRARY=$(rev 005)
 export LIBRARY

@@ -76,7 +76,7 @@ test_expect_success 'ALLOW_FEWER_PLATFORMS=1: built for one platform, the tags f
 	tags_at_canonical
 '
 
-test_expect_success 'a new version on the same platforms: no GET to know what the tags hold' '
+test_expect_long 'a new version on the same platforms: no GET to know what the tags hold' '
 	release v0.1.78 &&
 	registry_mark &&
 	pub publish PLATFORMS=linux/amd64 >out 2>&1 &&
@@ -96,7 +96,7 @@ test_expect_success 'a new release, each run in a fresh state (a CI job): no GET
 	tags_at_canonical
 '
 
-test_expect_success 'a fresh state, platforms changed: one GET per image the tags are at, no more' '
+test_expect_long 'a fresh state, platforms changed: one GET per image the tags are at, no more' '
 	release v0.1.80 &&
 	registry_mark &&
 	STATE=$TRASH/fresh-wider &&
@@ -106,7 +106,7 @@ test_expect_success 'a fresh state, platforms changed: one GET per image the tag
 	tags_at_canonical
 '
 
-test_expect_success 'a fresh state, new commits upstream: a GET per image no name leads to, none with the records of earlier runs (the workflow carries them)' '
+test_expect_long 'a fresh state, new commits upstream: a GET per image no name leads to, none with the records of earlier runs (the workflow carries them)' '
 	new_commits "$LIBRARY" >new-commits.txt &&
 	standins new-commits.txt &&
 	pub plan LIBRARY="$TRASH/new-commits.txt" STATE="$TRASH/fresh-commits" >plan.out 2>&1 &&

@@ -18,6 +18,7 @@
 . "$SRC/tests/lib-pipeline.sh"
 
 export REGISTRY_BACKOFF_MS=50
+small_platforms
 pipeline_setup
 standins "$(rev 005)"
 [ -z "${TEST_LONG:-}" ] || standins "$(rev 006)"

@@ -28,6 +28,7 @@ export LOGIN PASS AUTH
 
 # the tags (an unused open registry comes with them), then the bases on the
 # Basic-auth registry, then the token registry, which becomes $REGISTRY
+small_platforms
 pipeline_setup
 LIBRARY=$(rev 005)
 export LIBRARY
