@@ -5,6 +5,9 @@
 #                         tags v0.1.76 and v0.1.77 ($TAGS), $STATE, $PLATFORMS
 #   small_platforms       PLATFORMS of a script whose tests hold for any
 #                         platforms: one in make check, two in check-long
+#   small_library FILE    FILE for a script whose tests hold for any aliases:
+#                         in make check, each entry with only its first tag
+#                         and latest (where it has it); FILE in check-long
 #   release TAG           one more tag in $TAGS
 #   rev NNN               the corpus file of library/rust revision NNN
 #   standins FILE [P]     a stand-in base per group of FILE, annotated with the
@@ -32,6 +35,25 @@ export PLATFORMS STATE TAGS
 # (each platform is a build, and a child manifest pushed to every tag)
 small_platforms() {
 	PLATFORMS=$(test_size linux/amd64 linux/amd64,linux/arm64)
+}
+
+# (each alias is two tags, and each tag a push of the whole image)
+small_library() {
+	if [ -n "${TEST_LONG:-}" ]; then
+		echo "$1"
+		return
+	fi
+	awk '/^Tags:/ {
+		n = split(substr($0, 6), tag, ",")
+		for (i = 1; i <= n; i++)
+			gsub(/^[ \t]+|[ \t]+$/, "", tag[i])
+		line = "Tags: " tag[1]
+		for (i = 2; i <= n; i++)
+			if (tag[i] == "latest") line = line ", latest"
+		print line
+		next
+	} 1' "$1" >"$TRASH/small-${1##*/}" || return 1
+	echo "$TRASH/small-${1##*/}"
 }
 
 pipeline_setup() {

@@ -10,7 +10,7 @@
 . "$SRC/tests/lib-pipeline.sh"
 
 pipeline_setup
-LIBRARY=$(rev 005)
+LIBRARY=$(small_library "$(rev 005)")
 export LIBRARY
 
 # break_base TAG: deletes a layer of TAG's linux/arm64 image from the

@@ -13,7 +13,7 @@
 
 small_platforms
 pipeline_setup
-LIBRARY=$(rev 005)
+LIBRARY=$(small_library "$(rev 005)")
 export LIBRARY
 
 mkdir -p "$TRASH/inject"

@@ -13,7 +13,7 @@
 . "$SRC/tests/lib-pipeline.sh"
 
 pipeline_setup
-LIBRARY=$(rev 005)
+LIBRARY=$(small_library "$(rev 005)")
 export LIBRARY
 
 # platforms_of TAG: the platforms of cargo-chef:TAG (the test's own GET)
@@ -47,9 +47,9 @@ test_expect_success 'plan with one platform: says which tags would lose what, HE
 test_expect_success 'publish with one platform: each group refused, nothing built or moved' '
 	registry_mark &&
 	test_status 2 pub publish -k PLATFORMS=linux/amd64 >out 2>&1 &&
-	test_grep "refused: 9 tags would move to an image for linux/amd64, without platforms they have:" out &&
+	test_grep "refused: [0-9]+ tags would move to an image for linux/amd64, without platforms they have:" out &&
 	test_grep "^  $REGISTRY/cargo-chef:latest loses linux/arm64$" out &&
-	test_grep "^  $REGISTRY/cargo-chef:0\.1\.77-rust-jessie loses linux/arm64$" out &&
+	test_grep "^  $REGISTRY/cargo-chef:0\.1\.77-rust-1\.19\.0-jessie loses linux/arm64$" out &&
 	test_grep "FAILED: .*1\.19\.0/jessie" out &&
 	test_grep "FAILED: .*1\.19\.0/stretch" out &&
 	test "$(builds)" = 0 &&

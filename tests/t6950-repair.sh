@@ -11,7 +11,7 @@
 
 small_platforms
 pipeline_setup
-LIBRARY=$(rev 005)
+LIBRARY=$(small_library "$(rev 005)")
 export LIBRARY
 
 test_expect_success 'published; then a tag moved by hand to the other group' '

@@ -42,7 +42,7 @@ test_expect_success 'DRY_RUN=1 of a rebuild: says would, publishes nothing' '
 	test "$(registry_count_since PUT)" = 0
 '
 
-test_expect_success 'a rebuild moves every tag, and says so' '
+test_expect_long 'a rebuild moves every tag, and says so' '
 	pub publish CONTEXT="$TRASH/context" >out 2>&1 &&
 	test_grep "done: .*0\.1\.77-base-96dc6d1355174f7a \(sha256:[0-9a-f]*\), 18 tags: 18 moved, 0 new$" out &&
 	test_grep "done: .*0\.1\.77-base-55e478c699c5726a \(sha256:[0-9a-f]*\), 9 tags: 9 moved, 0 new$" out

@@ -255,7 +255,7 @@ test_expect_success 'python-like, {version}-python{tag}: every tag, by name and 
 	every_tag_at_its_group python-tool 0.1.77 "{version}-python{tag}" "${groups[@]}"
 '
 
-test_expect_success 'a rerun sends no request; an older version moves no floating name' '
+test_expect_long 'a rerun sends no request; an older version moves no floating name' '
 	registry_mark &&
 	upstream python "$PYTHON" "{version}-python{tag}" >out 2>&1 &&
 	test "$(registry_count_since "*")" = 0 &&

@@ -14,7 +14,7 @@
 
 small_platforms
 pipeline_setup
-LIBRARY=$(rev 005)
+LIBRARY=$(small_library "$(rev 005)")
 export LIBRARY
 
 # expected_puts: per group of the plan, children + canonical + build tag +

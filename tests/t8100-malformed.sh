@@ -107,8 +107,9 @@ run_case() {
 	# nothing lost, nothing executed
 	snapshot "$root" >"$root.after"
 	test_cmp "$root.before" "$root.after" || return 1
-	if [ -n "$(find "$TRASH" -name pwned)" ]; then
-		echo "a payload ran:"; find "$TRASH" -name pwned; return 1
+	# (its own tree here; the whole trash once, after the last case)
+	if [ -n "$(find "$root" -name pwned)" ]; then
+		echo "a payload ran:"; find "$root" -name pwned; return 1
 	fi
 }
 
@@ -200,5 +201,10 @@ test_expect_success 'at least 60 malformed inputs, each filter covered' '
 for i in "${!names[@]}"; do
 	test_expect_success "${names[$i]} (${tool[$i]})" "check_case $i"
 done
+
+test_expect_success 'no payload ran anywhere: no file pwned in the trash' '
+	find "$TRASH" -name pwned >pwned.list &&
+	test_empty pwned.list
+'
 
 test_done

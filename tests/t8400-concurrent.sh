@@ -14,7 +14,7 @@
 
 small_platforms
 pipeline_setup
-LIBRARY=$(rev 005)
+LIBRARY=$(small_library "$(rev 005)")
 export LIBRARY
 KEYS="55e478c699c5726a 96dc6d1355174f7a"
 # who holds the lock, as the run that waits names it (a holder that just

@@ -30,7 +30,7 @@ export LOGIN PASS AUTH
 # Basic-auth registry, then the token registry, which becomes $REGISTRY
 small_platforms
 pipeline_setup
-LIBRARY=$(rev 005)
+LIBRARY=$(small_library "$(rev 005)")
 export LIBRARY
 auth_basic_setup "$LOGIN" "$PASS"
 BASIC=$REGISTRY
