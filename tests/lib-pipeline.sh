@@ -6,8 +6,9 @@
 #   small_platforms       PLATFORMS of a script whose tests hold for any
 #                         platforms: one in make check, two in check-long
 #   small_library FILE    FILE for a script whose tests hold for any aliases:
-#                         in make check, each entry with only its first tag
-#                         and latest (where it has it); FILE in check-long
+#                         in make check, each entry with only its x.y.z tags
+#                         and latest (its representative kept: the base's
+#                         tag), else its first; FILE in check-long
 #   release TAG           one more tag in $TAGS
 #   rev NNN               the corpus file of library/rust revision NNN
 #   standins FILE [P]     a stand-in base per group of FILE, annotated with the
@@ -17,6 +18,8 @@
 #   digest_of TAG         $REGISTRY/cargo-chef:TAG's digest (HEAD with curl)
 #   canonical_of RUST_ALIAS   the canonical tag of the group with that alias
 #   tags_at_canonical     every tag of the plan at its canonical digest
+#   group_tags KEY16      how many tags the group's publish points (its
+#                         plan's tags and its canonical tag)
 #
 # The assertions read the registry (curl and its access log), never the
 # pipeline's own tools.
@@ -51,10 +54,11 @@ small_library() {
 		n = split(substr($0, 6), tag, ",")
 		for (i = 1; i <= n; i++)
 			gsub(/^[ \t]+|[ \t]+$/, "", tag[i])
-		line = "Tags: " tag[1]
-		for (i = 2; i <= n; i++)
-			if (tag[i] == "latest") line = line ", latest"
-		print line
+		line = ""
+		for (i = 1; i <= n; i++)
+			if (tag[i] ~ /^[0-9]+[.][0-9]+[.][0-9]+(-|$)/ || tag[i] == "latest")
+				line = line (line == "" ? "" : ", ") tag[i]
+		print "Tags: " (line == "" ? tag[1] : line)
 		next
 	} 1' "$1" >"$TRASH/small-${1##*/}" || return 1
 	echo "$TRASH/small-${1##*/}"
@@ -113,6 +117,10 @@ digest_of() {
 canonical_of() {
 	jq -r --arg a "$1" 'select(.rust_aliases | index($a)) | .canonical | sub("^.*:"; "")' \
 		"$STATE/plan.jsonl"
+}
+
+group_tags() {
+	jq -r --arg k "$1" 'select(.group_key_tag == $k) | .tags | length + 1' "$STATE/plan.jsonl"
 }
 
 tags_at_canonical() {

@@ -9,7 +9,7 @@
 . "$SRC/tests/lib-pipeline.sh"
 
 pipeline_setup
-LIBRARY=$(rev 005)
+LIBRARY=$(small_library "$(rev 005)")
 export LIBRARY
 # group 96dc6d1355174f7a is 1.19.0/stretch, 55e478c699c5726a 1.19.0/jessie
 stretch=0.1.77-base-96dc6d1355174f7a

@@ -11,7 +11,7 @@
 . "$SRC/tests/lib-pipeline.sh"
 
 pipeline_setup
-LIBRARY=$(rev 005)
+LIBRARY=$(small_library "$(rev 005)")
 export LIBRARY
 
 # platforms of the canonical image behind rust alias $1 (GET with curl: the
@@ -27,7 +27,7 @@ test_expect_success 'first publish for one platform' '
 	registry_mark &&
 	pub publish PLATFORMS=linux/amd64 >out 2>&1 &&
 	test "$(builds)" = 2 &&
-	test "$(platforms_of jessie)" = linux/amd64
+	test "$(platforms_of 1.19.0-jessie)" = linux/amd64
 '
 
 test_expect_success 'plan: an added platform is a rebuild, said with HEADs only' '
@@ -42,7 +42,7 @@ test_expect_success 'an added platform: every group rebuilt, its tags follow' '
 	pub publish >out 2>&1 &&
 	test "$(builds)" = 2 &&
 	test_grep "built from other platforms or another build context: rebuilding" out &&
-	test "$(platforms_of jessie)" = linux/amd64,linux/arm64 &&
+	test "$(platforms_of 1.19.0-jessie)" = linux/amd64,linux/arm64 &&
 	tags_at_canonical
 '
 
@@ -62,11 +62,11 @@ test_expect_success 'back to the first inputs: fewer platforms, refused unless a
 	registry_mark &&
 	test_status 2 pub publish PLATFORMS=linux/amd64 >out 2>&1 &&
 	test_grep "loses linux/arm64" out &&
-	test "$(platforms_of jessie)" = linux/amd64,linux/arm64 &&
+	test "$(platforms_of 1.19.0-jessie)" = linux/amd64,linux/arm64 &&
 	pub publish PLATFORMS=linux/amd64 ALLOW_FEWER_PLATFORMS=1 >out 2>&1 &&
 	test "$(builds)" = 0 &&
 	test "$(registry_count_since GET "^/v2/rust/")" = 0 &&
-	test "$(platforms_of jessie)" = linux/amd64 &&
+	test "$(platforms_of 1.19.0-jessie)" = linux/amd64 &&
 	tags_at_canonical
 '
 
