@@ -162,8 +162,13 @@ test_expect_success 'the sanitizer build agrees: connect-to, a token refused aft
 	}
 '
 
-test_expect_long 'valgrind agrees: connect-to, renewed tokens, a push' '
+test_expect_long 'the sanitizer build and valgrind agree: connect-to, renewed tokens, a push' '
 	printf "%s\t%s\n" rust:slow - rust:1 "$RUST_DIGEST" >expect &&
+	test -z "${SANBIN:-}" || {
+		REGISTRY_CONNECT_TO=$LYING "$SANBIN/image-probe" rust:slow rust:1 >out 2>err &&
+		test_cmp expect out &&
+		test_no_grep "runtime error|Sanitizer" err
+	} &&
 	! command -v valgrind >/dev/null || {
 		REGISTRY_CONNECT_TO=$EXPIRING valgrind -q --leak-check=full \
 			--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
