@@ -160,14 +160,11 @@ start() {
 		write_config "$dir" "$port"
 		# GOGC=400: Go collects garbage a fifth as often, and the registry
 		# spends about a quarter less CPU a request (1000 HEADs of a blob:
-		# 1.0 to 1.1 s instead of 1.3 to 1.7) in 37 MB instead of 25
-		if [ -n "$lifetime" ]; then
-			GOGC=400 timeout "$lifetime" docker-registry serve "$dir/config.yml" \
-				</dev/null >>"$dir/log" 2>&1 &
-		else
-			GOGC=400 docker-registry serve "$dir/config.yml" \
-				</dev/null >>"$dir/log" 2>&1 &
-		fi
+		# 1.0 to 1.1 s instead of 1.3 to 1.7) in 37 MB instead of 25.
+		# With --lifetime (digits only), under timeout.
+		# shellcheck disable=SC2086 # two words or none, split on purpose
+		GOGC=400 ${lifetime:+timeout $lifetime} docker-registry serve "$dir/config.yml" \
+			</dev/null >>"$dir/log" 2>&1 &
 		pid=$!
 		# up to ~10 s for /v2/ to answer
 		i=0
