@@ -6,11 +6,21 @@
 # that the work needs (the base's index, the platforms of an image no name
 # or record tells) is part of what the decision says.
 #
+#   decide_select KEY16 WORK the plan's line of group KEY16 (in $line) and
+#                            its fields (WORK/fields): one jq; fails when
+#                            the plan has no such group
+#   decide_fields_of LINE WORK   the fields of plan line LINE (WORK/fields)
+#   decide_read WORK         the fields in variables (key, group, canonical,
+#                            build_tag, workflow, base, platforms, rust_tag,
+#                            previous_build, architectures), the tags in
+#                            WORK/aliases; decide_probe starts with it
 #   decide_probe LINE WORK   HEADs every name the decision reads (one
 #                            image-probe): the canonical tag, its build tag,
 #                            the original workflow's name, the aliases, the
 #                            previous release's build tag and, under
-#                            REFRESH_BASE=1, the base tags (WORK/probe)
+#                            REFRESH_BASE=1, the base tags (WORK/probe);
+#                            WORK/fields holds LINE's fields (one of the two
+#                            above)
 #   decide_judge             the decision, from WORK/probe and $STATE only:
 #                            sets action and decision (the line printed),
 #                            writes WORK/targets (the tags to point at the
@@ -43,12 +53,28 @@ decide_tool() {
 	return $decide_status
 }
 
-decide_probe() {
-	line=$1 dwork=$2
-	# one jq (a start costs ~20 ms): nine fields, then the aliases
-	printf '%s\n' "$line" | jq -r '.group_key_tag, .group_key, .canonical, .build_tag,
-		(.workflow_canonical // ""), .base, (.platforms | join(",")),
-		.representative_rust_tag, (.previous_build_tag // ""), .tags[]' >"$dwork/fields"
+# The fields of a plan line the decision reads, one a line, then its tags:
+# read by one jq (a start costs ~20 ms), for all of them.
+decide_fields='.group_key_tag, .group_key, .canonical, .build_tag,
+	(.workflow_canonical // ""), .base, (.platforms | join(",")),
+	.representative_rust_tag, (.previous_build_tag // ""),
+	(.architectures | join(",")), .tags[]'
+
+decide_select() {
+	jq -r --arg k "$1" "select(.group_key_tag == \$k) | tojson, $decide_fields" \
+		"$STATE/plan.jsonl" >"$2/line+fields" || return 1
+	IFS= read -r line <"$2/line+fields" || return 1
+	tail -n +2 "$2/line+fields" >"$2/fields"
+}
+
+decide_fields_of() {
+	printf '%s\n' "$1" | jq -r "$decide_fields" >"$2/fields"
+}
+
+# decide_read WORK: the fields of WORK/fields in variables (key, group,
+# canonical, ..., architectures) and the tags in WORK/aliases
+decide_read() {
+	dwork=$1
 	{
 		read -r key
 		read -r group
@@ -59,8 +85,14 @@ decide_probe() {
 		read -r platforms
 		read -r rust_tag
 		read -r previous_build
+		read -r architectures
 	} <"$dwork/fields"
-	tail -n +10 "$dwork/fields" >"$dwork/aliases"
+	tail -n +11 "$dwork/fields" >"$dwork/aliases"
+}
+
+decide_probe() {
+	line=$1
+	decide_read "$2"
 	commit=${group%%:*}
 	repo=${canonical%:*}
 	want=$(sorted_platforms "$platforms")
@@ -226,7 +258,7 @@ decide_fewer() {
 	[ -z "${REPAIR:-}" ] || [ "$source" != "$build_tag" ] || return 0
 	awk -F '\t' -v src="$source_digest" '$2 != "-" && $2 != src && !seen[$2]++ { print $2 }' \
 		"$dwork/held" >"$dwork/held.digests"
-	offered_platforms "$line" "$dwork/offered"
+	offered_platforms "$architectures" "$dwork/offered"
 	offered=$(cat "$dwork/offered")
 	: >"$dwork/following"
 	while IFS= read -r digest; do

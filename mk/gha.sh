@@ -61,21 +61,17 @@ run() {
 # their annotations.
 rows() {
 	context=$(cat "$STATE/context")
-	jq -c '.' "$STATE/plan.jsonl" | while IFS= read -r line; do
-		key=$(printf '%s\n' "$line" | jq -r .group_key_tag)
+	# the fields of every line at once (one jq)
+	jq -r '[.group_key_tag, .base, .representative_rust_tag, (.tags | length + 1),
+		(.platforms | join(", "))] | @tsv' "$STATE/plan.jsonl" >"$work/fields"
+	tab=$(printf '\t')
+	while IFS= read -r line && IFS=$tab read -r key base rust ntags platforms <&3; do
 		case " $* " in *" $key "*) ;; *) continue ;; esac
-		printf '%s\n' "$line" | jq -r '.representative_rust_tag,
-			(.tags | length + 1), (.platforms | join(", "))' >"$work/fields"
-		{
-			read -r rust
-			read -r ntags
-			read -r platforms
-		} <"$work/fields"
 		state='' digest='' detail=
 		if [ -f "$STATE/status/$key" ]; then
 			read -r state detail <"$STATE/status/$key" || :
 		else
-			stamp=$STATE/stamps/$(stamp_name "$line" "$context")
+			stamp=$STATE/stamps/$(stamp_name "$line" "$context" "$key" "$base")
 			if [ -f "$stamp" ]; then
 				state=existed detail=$(sed -n 's/^digest //p' "$stamp")
 			fi
@@ -87,8 +83,7 @@ rows() {
 			# "waiting: COMMIT:DIR (PLATFORM ...)"
 			for_platforms=$(printf '%s\n' "$detail" | sed -n 's/^[^ ]* (\(.*\))$/\1/p' |
 				awk '{ $1 = $1; gsub(/ /, ", "); print }')
-			workflow_command warning "group $key ($rust) waits: its base $(printf '%s\n' "$line" |
-				jq -r .base) is not yet the build of ${detail%%:*} for ${for_platforms:-every platform}" ;;
+			workflow_command warning "group $key ($rust) waits: its base $base is not yet the build of ${detail%%:*} for ${for_platforms:-every platform}" ;;
 		failed:)
 			state=failed
 			workflow_command error "group $key ($rust) failed: $detail (its log is in the job's artifacts)" ;;
@@ -97,7 +92,7 @@ rows() {
 		tick='`'
 		printf '| %s | %s | %s | %s | %s | %s |\n' "$tick$key$tick" "$tick$rust$tick" "$state" \
 			"${digest:+$tick$digest$tick}" "$ntags" "$platforms"
-	done
+	done <"$STATE/plan.jsonl" 3<"$work/fields"
 }
 
 report() {

@@ -150,24 +150,24 @@ if [ -n "${IMAGE:-}" ]; then
 	export REGISTRY_CREDENTIALS_HOST
 fi
 
-# stamp_name LINE CONTEXT_HASH: the stamp file name of a group of the plan:
-# <key16>.<sha256 of the plan line and the build context's hash>.  The line
-# holds all the work depends on but the context: the version, the group key,
-# the platforms, the base, the canonical name (so IMAGE) and every tag (so the
-# alias set and whether latest* is published); under REFRESH_BASE=1 the
-# digest of the base too ($STATE/bases).
+# stamp_name LINE CONTEXT_HASH KEY16 BASE: the stamp file name of a group of
+# the plan (LINE, its group_key_tag KEY16 and base BASE: the caller has read
+# them, one jq for many lines): <key16>.<sha256 of the plan line and the
+# build context's hash>.  The line holds all the work depends on but the
+# context: the version, the group key, the platforms, the base, the
+# canonical name (so IMAGE) and every tag (so the alias set and whether
+# latest* is published); under REFRESH_BASE=1 the digest of the base too
+# ($STATE/bases).
 stamp_name() {
-	key=$(printf '%s\n' "$1" | jq -r .group_key_tag)
 	# assigned, not an argument: the status of an argument's $(...) is lost
 	if [ -s "$STATE/bases" ]; then
 		# REFRESH_BASE=1: the base's digest too, so a new base redoes the group
-		stamp_base=$(printf '%s\n' "$1" | jq -r .base)
-		stamp_base=$(recorded_base_digest "$stamp_base")
+		stamp_base=$(recorded_base_digest "$4")
 		sum=$(sha256 "$1" "$2" "base $stamp_base")
 	else
 		sum=$(sha256 "$1" "$2")
 	fi
-	printf '%s.%s\n' "$key" "$sum"
+	printf '%s.%s\n' "$3" "$sum"
 }
 
 # sha256 LINE...: the hex SHA-256 of the lines.  No pipe member but the
@@ -234,12 +234,13 @@ sorted_platforms() {
 	}'
 }
 
-# offered_platforms LINE OUT: writes to OUT the platforms of the upstream
-# architectures of the plan's group LINE, all of them, whatever PLATFORMS
-# allows ("a,b": what the library file's entry still builds).
+# offered_platforms ARCHES OUT: writes to OUT the platforms of the upstream
+# architectures ARCHES ("amd64,arm64v8": a plan line's), all of them,
+# whatever PLATFORMS allows ("a,b": what the library file's entry still
+# builds).
 offered_platforms() {
-	printf '%s\n' "$1" | jq -r '.architectures | join(",")' >"$2.arches" &&
-		arch-filter --all "$2.arches" >"$2" && rm -f -- "$2.arches"
+	# (the pipe's status is arch-filter's: printf does not fail)
+	printf '%s\n' "$1" | arch-filter --all >"$2"
 }
 
 # A tag may lose a platform only when upstream did: a platform of its image

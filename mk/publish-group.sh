@@ -25,6 +25,10 @@ me="publish [$1]"
 
 key=$1
 stamp=$2
+# a file name below: only a key16 passes
+case $key in
+'' | *[!0-9a-f]*) die "$key: not a group's key16" ;;
+esac
 mkdir -p "$STATE/status" "$STATE/logs"
 stage_workdir "publish-$key"
 group=$key
@@ -40,8 +44,7 @@ tool() {
 	decide_tool "$@"
 }
 
-line=$(jq -c --arg k "$key" 'select(.group_key_tag == $k)' "$STATE/plan.jsonl")
-[ -n "$line" ] || die "no group $key in $STATE/plan.jsonl"
+decide_select "$key" "$work" || die "no group $key in $STATE/plan.jsonl"
 version=$(plan_version)
 
 # 1. The decision (mk/decide.sh): HEADs and what the state knows, the
@@ -95,18 +98,18 @@ if [ -z "$source" ]; then
 	tool image-manifest "$base" >"$work/base.json" || die "cannot read the base $base"
 	jq -r --arg commit "$commit" --arg platforms "$platforms" \
 		-f mk/base-check.jq "$work/base.json" >"$work/verdict"
+	pinned_digest=$(sed -n 's/^digest //p' "$work/verdict")
 	if grep -Eq '^(missing|stale) ' "$work/verdict"; then
 		say "not yet: $base is not the build of $commit for every platform:"
-		awk '!/^ok / { print "  " $0 }' "$work/verdict" >&2
+		awk '/^(missing|stale) / { print "  " $0 }' "$work/verdict" >&2
 		say "the group waits for the base; the next run tries again"
-		lacking=$(awk '!/^ok / { printf "%s ", $2 }' "$work/verdict")
-		record_verdict "$(jq -r .digest "$work/base.json")" "$commit" "$platforms" "${lacking% }"
+		lacking=$(awk '/^(missing|stale) / { printf "%s ", $2 }' "$work/verdict")
+		record_verdict "$pinned_digest" "$commit" "$platforms" "${lacking% }"
 		echo "waiting: $group ($lacking)" >"$STATE/status/$key"
 		exit 0
 	fi
 	! grep -qx unannotated "$work/verdict" ||
 		say "warning: $base carries no revision annotations; building from it as named"
-	pinned_digest=$(jq -r .digest "$work/base.json")
 	pinned=${base%:*}@$pinned_digest
 	say "building $canonical for $platforms from $pinned"
 	log=$STATE/logs/$key.log

@@ -43,28 +43,27 @@ plan() {
 	# GET of its index
 	reads_per_build=1
 	[ "${BUILDER:-}" = buildx ] || [ "${BUILDAH_PUSH:-each}" != once ] || reads_per_build=2
+	mkdir -p "$work/group"
 	while IFS= read -r line; do
-		stamp=$(stamp_name "$line" "$context")
-		mkdir -p "$work/group"
+		decide_fields_of "$line" "$work/group"
+		decide_read "$work/group"
+		stamp=$(stamp_name "$line" "$context" "$key" "$base")
 		if [ -f "$STATE/stamps/$stamp" ]; then
-			printf '%s\n' "$line" | jq -r '.group_key_tag, .group_key, .canonical,
-				(.platforms | join(" "))' >"$work/fields"
-			{ read -r key; read -r group; read -r canonical; read -r platforms; } <"$work/fields"
 			decision="done (stamp): no request"
 		else
 			# the decision publish would make (mk/decide.sh): HEADs only
 			decide_probe "$line" "$work/group"
 			heads=$((heads + $(wc -l <"$work/group/refs")))
 			decide_judge
-			platforms=$(printf '%s' "$platforms" | tr , ' ')
 			gets=$((gets + unknown))
 			case $action in
 			build | rebuild) gets=$((gets + reads_per_build)) builds=$((builds + 1)) moves=$((moves + would_move)) ;;
 			alias-only | adopt) gets=$((gets + 1)) moves=$((moves + would_move)) ;;
 			esac
 		fi
-		printf '%s\n' "$line" | jq -r '.tags | map(sub("^.*:"; "")) | join(" ")' >"$work/aliases"
-		read -r aliases <"$work/aliases"
+		platforms=$(printf '%s' "$platforms" | tr , ' ')
+		# the tags, without their repository
+		aliases=$(sed 's/^.*://' "$work/group/aliases" | paste -sd ' ' -)
 		echo
 		echo "group $key  $group"
 		echo "  canonical  $canonical"
