@@ -20,6 +20,18 @@ export SRC BIN CORPUS
 PATH=$BIN:$PATH
 export PATH
 
+# memcheck CMD [ARG...]: CMD under valgrind memcheck, which exits 99 on an
+# invalid read or write, a use of uninitialised memory or a leak (definite
+# or indirect).  No inline frames read, shorter stacks: 40% less CPU for
+# each run's start (most of a run, with libcurl and libcrypto loaded), and
+# a report still names the function and line.  VALGRIND is its command.
+VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+--error-exitcode=99 --read-inline-info=no --num-callers=12"
+memcheck() {
+	# shellcheck disable=SC2086 # VALGRIND: one word per option
+	$VALGRIND "$@"
+}
+
 # test_size DEFAULT LONG: a size for make check (DEFAULT) or make check-long
 # (LONG, with TEST_LONG=1): every kind of test runs in both tiers, the long
 # one at full size (kills, faults, seconds of fuzzing).

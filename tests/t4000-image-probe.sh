@@ -107,9 +107,7 @@ test_expect_success 'the sanitizer build agrees' '
 
 test_expect_success 'valgrind: no leak, no error' '
 	! command -v valgrind >/dev/null || {
-		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-			--error-exitcode=99 image-probe "$R/rust:oci" "$R/rust:nope" \
-			>out 2>err &&
+		memcheck image-probe "$R/rust:oci" "$R/rust:nope" >out 2>err &&
 		printf "%s\t%s\n" "$R/rust:oci" "$OCI" "$R/rust:nope" - >expect &&
 		test_cmp expect out
 	}

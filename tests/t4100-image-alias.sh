@@ -172,8 +172,7 @@ test_expect_success 'the sanitizer build and valgrind agree on a re-publication'
 		test_no_grep "runtime error|Sanitizer" err
 	fi &&
 	if command -v valgrind >/dev/null; then
-		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-			--error-exitcode=99 image-alias "$R/app:src" <targets >out 2>err &&
+		memcheck image-alias "$R/app:src" <targets >out 2>err &&
 		test "$(cut -f3 out | sort -u)" = unchanged
 	fi
 '

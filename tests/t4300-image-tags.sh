@@ -221,11 +221,9 @@ test_expect_success 'valgrind over paged answers: no leak, no error' '
 		 "/v2/r/tags/list?last=b": {"body": {"tags": ["c"]}, "links": ["<//elsewhere/>; rel=next"]}}
 		EOF
 		serve &&
-		test_status 1 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-			--error-exitcode=99 "$BIN/image-tags" "$ADDR/r" >out 2>err &&
+		test_status 1 memcheck "$BIN/image-tags" "$ADDR/r" >out 2>err &&
 		test_grep "another host" err &&
-		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-			--error-exitcode=99 "$BIN/image-tags" "$R/app" >out 2>err &&
+		memcheck "$BIN/image-tags" "$R/app" >out 2>err &&
 		test "$(wc -l <out)" = 6
 	}
 '

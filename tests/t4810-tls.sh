@@ -99,9 +99,7 @@ test_expect_success 'the sanitizer build and valgrind agree: TLS, and the fallba
 		test_no_grep "runtime error|Sanitizer" err
 	} &&
 	! command -v valgrind >/dev/null || {
-		REGISTRY_CA_FILE=$PKI/ca.pem valgrind -q --leak-check=full \
-			--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-			image-probe "$TLS/app:src" "$PLAIN/app:src" >out 2>err &&
+		REGISTRY_CA_FILE=$PKI/ca.pem memcheck image-probe "$TLS/app:src" "$PLAIN/app:src" >out 2>err &&
 		test_cmp expect out
 	}
 '

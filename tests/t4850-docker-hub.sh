@@ -175,14 +175,11 @@ test_expect_long 'the sanitizer build and valgrind agree: connect-to, renewed to
 		# alone take seconds under load): the 20 s deadline of this script is
 		# for the tools run natively
 		export REGISTRY_DEADLINE=120
-		REGISTRY_CONNECT_TO=$EXPIRING valgrind -q --leak-check=full \
-			--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-			image-probe rust:slow rust:1 >out 2>err &&
+		REGISTRY_CONNECT_TO=$EXPIRING memcheck image-probe rust:slow rust:1 >out 2>err &&
 		test_cmp expect out &&
 		echo docker.io/chef/cargo-chef:v3 |
 			REGISTRY_CREDENTIALS_HOST=docker.io REGISTRY_USER=chef REGISTRY_PASSWORD=pw-Chef-2Zq8 \
-			valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-			--error-exitcode=99 image-alias chef/cargo-chef:src >out 2>err
+			memcheck image-alias chef/cargo-chef:src >out 2>err
 	}
 '
 

@@ -17,10 +17,7 @@
 # shellcheck source=/dev/null
 . "$(dirname "$0")/lib.sh"
 
-# (no inline frames read, shorter stacks: a fifth of each run's start, and
-# a report still names the function and line)
-VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
---error-exitcode=99 --read-inline-info=no --num-callers=12"
+# (VALGRIND: tests/lib.sh's memcheck, for the runs of xargs)
 export VALGRIND BIN
 
 revisions=("$CORPUS"/rust/*.txt)
