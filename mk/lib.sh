@@ -329,7 +329,10 @@ recorded_base_digest() {
 plain_http() {
 	loopback "$1" || return 1
 	plain_rc=0
-	curl -s -o /dev/null --max-time "${REGISTRY_CONNECT_TIMEOUT:-10}" \
+	# --insecure: only whether the handshake fails is read (a certificate
+	# that does not verify is TLS all the same) and no credential is sent;
+	# verifying would parse the whole CA bundle first, ~20 ms of CPU
+	curl -s -o /dev/null --insecure --max-time "${REGISTRY_CONNECT_TIMEOUT:-10}" \
 		"https://$(registry_of "$1")/v2/" || plain_rc=$?
 	[ "$plain_rc" -eq 35 ]
 }

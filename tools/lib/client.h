@@ -44,6 +44,7 @@ struct registry {
 	char ratelimit[96];           /* "N of M per Ws", the last one seen */
 	struct strlist plain_http;    /* loopback hosts whose TLS handshake failed */
 	struct curl_slist *connect_to;   /* REGISTRY_CONNECT_TO's entries */
+	bool ca_dir_only;             /* the system's CAs from libcurl's CA directory */
 	uint64_t rng;
 	long deadline_at;             /* monotonic ms the operation under way ends by; 0: none */
 };

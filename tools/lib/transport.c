@@ -263,6 +263,8 @@ static void setup(struct registry *reg, const struct request *rq, const char *ur
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, response_on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
+	if (reg->ca_dir_only)
+		curl_easy_setopt(c, CURLOPT_CAINFO, NULL);   /* CURLOPT_CAPATH's lookups only */
 	const char *ca = getenv("REGISTRY_CA_FILE");
 	if (ca && *ca) {
 		curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, add_ca_file);
