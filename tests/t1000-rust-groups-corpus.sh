@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2016 # test bodies are single-quoted: lib.sh evals them
+# shellcheck disable=SC2016,SC2034 # test bodies are single-quoted, and read variables: lib.sh evals them
 # rust-groups over the whole corpus, one test per file (so a failure names
 # it), each against the normal build and, when SANBIN is set, the ASan+UBSan
 # build:
@@ -14,31 +14,69 @@
 . "$(dirname "$0")/lib.sh"
 
 bins=$BIN${SANBIN:+ $SANBIN}
+read -ra bin_dirs <<<"$bins"
+
+# The rust revisions share one shape: make check takes every 10th and the
+# newest (16 of 150), make check-long all of them; library/ and invalid/
+# (the rest of what the format allows) run whole in both.
+rust=("$CORPUS"/rust/*.txt)
+mapfile -t sample < <(test_sample "$(test_size 10 1)" "${rust[@]}")
+library=("$CORPUS"/library/*.txt)
+
+# What is compared, as jq programs: of the workflow's matrix (a rust
+# revision's .workflow.json) and of rust-groups --workflow-keys | arch-filter,
+# these fields of each group; of the reference parser's groups
+# (.groups.jsonl) and of rust-groups, the groups sorted, with our key where
+# it is "<commit>:<dir>" (a key of any other form stands for the
+# reference's null).
+workflow_fields='{group_key, rust_aliases, architectures, representative_rust_tag, platforms}'
+reference_groups='map({tags, shared, architectures, key}) | sort | .[]'
+our_groups='map({tags: .rust_aliases, shared: .shared_aliases, architectures,
+	key: (.group_key | if test("^[0-9a-f]+:[^;%]*$") then . else null end)}) | sort | .[]'
+
+# Every file through the filters, each build, and both sides in those
+# forms, by jq_each (one jq for all the files, not three a file); the tests
+# after it compare them, one test per file (so a failure names it).  Named
+# by jq_each: want-*/<the file>, got-*-N/<the build's output of the file>.
+test_expect_success 'the corpus through the filters, each build (what the tests below compare)' '
+	workflows=() references=() &&
+	for txt in "${sample[@]}"; do workflows+=("${txt%.txt}.workflow.json"); done &&
+	for txt in "${sample[@]}" "${library[@]}"; do references+=("${txt%.txt}.groups.jsonl"); done &&
+	jq_each want-workflow ".[] | $workflow_fields" "${workflows[@]}" &&
+	jq_each want-groups --slurp "$reference_groups" "${references[@]}" &&
+	failed=0 &&
+	for i in "${!bin_dirs[@]}"; do
+		bin=${bin_dirs[i]}
+		mkdir -p "filtered-$i" "groups-$i" || return 1
+		for txt in "${sample[@]}"; do
+			{ "$bin/rust-groups" --workflow-keys "$txt" >groups &&
+				"$BIN/arch-filter" <groups >"filtered-$i/${txt//\//%}"; } ||
+				{ echo "$bin/rust-groups --workflow-keys $txt | arch-filter failed"; failed=1; }
+		done
+		for txt in "${sample[@]}" "${library[@]}"; do
+			"$bin/rust-groups" "$txt" >"groups-$i/${txt//\//%}" ||
+				{ echo "$bin/rust-groups $txt failed"; failed=1; }
+		done
+		jq_each "got-workflow-$i" "$workflow_fields" "filtered-$i"/* &&
+		jq_each "got-groups-$i" --slurp "$our_groups" "groups-$i"/* || return 1
+	done &&
+	test "$failed" = 0
+'
 
 # The workflow's matrix of a rust revision, one group a line.
 check_workflow() {
-	txt=$1 json=${1%.txt}.workflow.json
-	fields='{group_key, rust_aliases, architectures, representative_rust_tag, platforms}'
-	jq -c ".[] | $fields" "$json" >want || return 1
-	for bin in $bins; do
-		"$bin/rust-groups" --workflow-keys "$txt" >groups || return 1
-		"$BIN/arch-filter" <groups >filtered || return 1
-		jq -c "$fields" filtered >got || return 1
-		test_cmp want got || return 1
+	json=${1%.txt}.workflow.json name=${1//\//%}
+	test -s "want-workflow/${json//\//%}" || { echo "no groups in $json"; return 1; }
+	for i in "${!bin_dirs[@]}"; do
+		test_cmp "want-workflow/${json//\//%}" "got-workflow-$i/filtered-$i%$name" || return 1
 	done
 }
 
-# The reference's groups, sorted, with our key where it is "<commit>:<dir>"
-# (a key of any other form stands for the reference's null).
+# The reference's groups.
 check_groups() {
-	txt=$1 ref=${1%.txt}.groups.jsonl
-	jq -cs 'map({tags, shared, architectures, key}) | sort | .[]' "$ref" >want || return 1
-	for bin in $bins; do
-		"$bin/rust-groups" "$txt" >groups || return 1
-		jq -cs 'map({tags: .rust_aliases, shared: .shared_aliases, architectures,
-		             key: (.group_key | if test("^[0-9a-f]+:[^;%]*$") then . else null end)})
-		        | sort | .[]' groups >got || return 1
-		test_cmp want got || return 1
+	ref=${1%.txt}.groups.jsonl name=${1//\//%}
+	for i in "${!bin_dirs[@]}"; do
+		test_cmp "want-groups/${ref//\//%}" "got-groups-$i/groups-$i%$name" || return 1
 	done
 }
 
@@ -59,16 +97,10 @@ check_invalid() {
 	done
 }
 
-# The rust revisions share one shape: make check takes every 10th and the
-# newest (16 of 150), make check-long all of them; library/ and invalid/
-# (the rest of what the format allows) run whole in both.
-rust=("$CORPUS"/rust/*.txt)
-mapfile -t sample < <(test_sample "$(test_size 10 1)" "${rust[@]}")
-
 for txt in "${sample[@]}"; do
 	test_expect_success "workflow matrix of ${txt#"$CORPUS"/}" "check_workflow '$txt'"
 done
-for txt in "${sample[@]}" "$CORPUS"/library/*.txt; do
+for txt in "${sample[@]}" "${library[@]}"; do
 	test_expect_success "reference groups of ${txt#"$CORPUS"/}" "check_groups '$txt'"
 done
 for txt in "$CORPUS"/invalid/*.txt; do
