@@ -46,9 +46,11 @@ expand_arg() {
 	printf '%s' "$a"
 }
 
-# snapshot ROOT: every path under ROOT, and the checksum of every file.
+# snapshot ROOT: every path under ROOT with its type, and the checksum of
+# every file, in find's order (a tree that did not change lists the same;
+# two processes, not six: it runs twice a case)
 snapshot() {
-	(cd "$1" && find . | LC_ALL=C sort && find . -type f -exec sha256sum {} + | LC_ALL=C sort -k 2)
+	find "$1" -printf '%P %y\n' -type f -exec sha256sum {} +
 }
 
 # seed_state DIR: a state directory as a publish run leaves it.
