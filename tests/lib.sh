@@ -96,7 +96,6 @@ jq_each() {
 	}' "$each_dir/.all"
 }
 
-
 test_name=$(basename "$0" .sh)
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/$test_name.XXXXXX")
 export TRASH

@@ -5,7 +5,8 @@
 # on the paths that succeed and on those that fail.
 #
 # The rust revisions: a sample in make check (a valgrind run costs ~0.4 s
-# of CPU, nearly all of it valgrind's start with libcurl and libcrypto):
+# of CPU, nearly all of it valgrind's own start: the filters link only
+# libc, jansson and nettle):
 # the oldest and the newest library/rust revision, each through the three
 # filters; make check-long runs all 150.  The rust revisions share
 # one shape (2 to 10 entries of Tags, Architectures, GitCommit, Directory;

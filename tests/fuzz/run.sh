@@ -2,12 +2,13 @@
 # tests/fuzz/run.sh [--save] [--runs N] TARGET SECONDS WORKDIR: fuzzes one
 # target, build/fuzz/fuzz-TARGET, for SECONDS (with --runs, for N runs, the
 # seeds' included, within SECONDS: what it costs does not hang on the
-# machine's load), from the seeds of tests/fuzz/seeds.sh and the working corpus kept
-# in WORKDIR/corpus/TARGET (so longer runs build on shorter ones).  Exit 0
-# when nothing was found.  A crash, a timeout or
-# an out-of-memory leaves its input in WORKDIR/crashes/TARGET/; with --save
-# it is also copied to tests/fuzz/regressions/TARGET/, where the tests
-# replay it for good.  Prints "TARGET: N runs in S s (R/s), C new inputs".
+# machine's load), from the seeds of tests/fuzz/seeds.sh and the working
+# corpus kept in WORKDIR/corpus/TARGET (so longer runs build on shorter
+# ones).  Exit 0 when nothing was found.  A crash, a timeout or an
+# out-of-memory leaves its input in WORKDIR/crashes/TARGET/; with --save it
+# is also copied to tests/fuzz/regressions/TARGET/, where the tests replay
+# it for good.  Prints "TARGET: N runs in S s (R/s), C new inputs" (with
+# --runs, "TARGET: N runs in at most S s, C new inputs").
 set -eu
 save='' runs=''
 [ "$1" = --save ] && { save=1; shift; }
