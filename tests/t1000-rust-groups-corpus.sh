@@ -122,15 +122,18 @@ test_expect_success 'group_key_tag of stable/trixie, documented and workflow key
 	test_cmp want got
 '
 
+# (the groups of library/ that the first test wrote, each key in a file of
+# its own: one jq and one sha256sum for them all)
 test_expect_success 'every group_key_tag is the first 16 hex digits of sha256(group_key)' '
-	for txt in "$CORPUS"/library/*.txt; do
-		rust-groups "$txt" | jq -r "[.group_key_tag, .group_key] | @tsv" || return 1
-	done >pairs &&
+	jq -r "[.group_key_tag, .group_key] | @tsv" groups-0/*%library%* >pairs &&
+	test "$(wc -l <pairs)" -gt 100 &&
+	mkdir keys && keys=() && n=0 &&
 	while IFS="	" read -r tag key; do
-		[ "$(printf %s "$key" | sha256sum | cut -c1-16)" = "$tag" ] ||
-			{ echo "$key: $tag"; return 1; }
+		n=$((n + 1)) && printf %s "$key" >"keys/$n" && keys+=("keys/$n") || return 1
 	done <pairs &&
-	test "$(wc -l <pairs)" -gt 100
+	sha256sum "${keys[@]}" | cut -c1-16 >sums &&
+	cut -f1 pairs >tags &&
+	test_cmp tags sums
 '
 
 test_done
