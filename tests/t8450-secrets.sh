@@ -48,11 +48,14 @@ jq -n --arg basic "$BASIC" --arg auth "$AUTH" '{auths: {($basic): {$auth}}}' \
 	>"$TRASH/base-config/config.json"
 
 # sample_argv: until ./stop exists (3000 rounds at most, ~1 minute), every
-# ~20 ms, each process's arguments not seen before, one line each.  One
+# ~20 ms, the arguments not seen before of each process of this script (its
+# environment holds this TRASH: the scripts make check runs beside it have
+# secrets of their own, a token in a curl's arguments), one line each.  One
 # python3 process: a bash loop over /proc took ~10 s of CPU a script.
 sample_argv() {
 	python3 -c '
 import os, sys, time
+ours = b"\0TRASH=" + os.environ["TRASH"].encode() + b"\0"
 seen = set()
 for _ in range(3000):
     if os.path.exists("stop"):
@@ -61,6 +64,9 @@ for _ in range(3000):
         if not pid.isdigit():
             continue
         try:
+            with open("/proc/" + pid + "/environ", "rb") as f:
+                if ours not in b"\0" + f.read():
+                    continue
             with open("/proc/" + pid + "/cmdline", "rb") as f:
                 args = f.read()
         except OSError:
