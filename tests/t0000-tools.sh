@@ -48,7 +48,8 @@ test_expect_success 'the pipeline'"'"'s shell scripts are shellcheck-clean' '
 if [ -n "${TEST_LONG:-}" ]; then
 	test_expect_success 'the test scripts are shellcheck-clean' '
 		cd "$SRC" &&
-		shellcheck -x -s bash tests/*.sh
+		shellcheck -x -s bash tests/*.sh &&
+		shellcheck -x tests/fuzz/*.sh
 	'
 fi
 
