@@ -7,20 +7,19 @@
 # or record tells) is part of what the decision says.
 #
 #   decide_select KEY16 WORK the plan's line of group KEY16 (in $line) and
-#                            its fields (WORK/fields): one jq; fails when
-#                            the plan has no such group
-#   decide_fields_of LINE WORK   the fields of plan line LINE (WORK/fields)
-#   decide_read WORK         the fields in variables (key, group, canonical,
-#                            build_tag, workflow, base, platforms, rust_tag,
-#                            previous_build, architectures), the tags in
-#                            WORK/aliases; decide_probe starts with it
+#                            its fields: one jq; fails when the plan has no
+#                            such group
+#   decide_fields_of LINE WORK   the fields of plan line LINE: one jq
+#                            (either sets the variables key, group,
+#                            canonical, build_tag, workflow, base, platforms,
+#                            rust_tag, previous_build, architectures, and
+#                            writes the tags to WORK/aliases)
 #   decide_probe LINE WORK   HEADs every name the decision reads (one
 #                            image-probe): the canonical tag, its build tag,
 #                            the original workflow's name, the aliases, the
 #                            previous release's build tag and, under
 #                            REFRESH_BASE=1, the base tags (WORK/probe);
-#                            WORK/fields holds LINE's fields (one of the two
-#                            above)
+#                            LINE's fields read first (one of the two above)
 #   decide_judge             the decision, from WORK/probe and $STATE only:
 #                            sets action and decision (the line printed),
 #                            writes WORK/targets (the tags to point at the
@@ -64,15 +63,15 @@ decide_select() {
 	jq -r --arg k "$1" "select(.group_key_tag == \$k) | tojson, $decide_fields" \
 		"$STATE/plan.jsonl" >"$2/line+fields" || return 1
 	IFS= read -r line <"$2/line+fields" || return 1
-	tail -n +2 "$2/line+fields" >"$2/fields"
+	tail -n +2 "$2/line+fields" >"$2/fields" && decide_read "$2"
 }
 
 decide_fields_of() {
-	printf '%s\n' "$1" | jq -r "$decide_fields" >"$2/fields"
+	printf '%s\n' "$1" | jq -r "$decide_fields" >"$2/fields" && decide_read "$2"
 }
 
-# decide_read WORK: the fields of WORK/fields in variables (key, group,
-# canonical, ..., architectures) and the tags in WORK/aliases
+# decide_read WORK: the fields of WORK/fields in the variables, the tags in
+# WORK/aliases (for the two above)
 decide_read() {
 	dwork=$1
 	{
@@ -91,8 +90,7 @@ decide_read() {
 }
 
 decide_probe() {
-	line=$1
-	decide_read "$2"
+	line=$1 dwork=$2
 	commit=${group%%:*}
 	repo=${canonical%:*}
 	want=$(sorted_platforms "$platforms")

@@ -46,7 +46,6 @@ plan() {
 	mkdir -p "$work/group"
 	while IFS= read -r line; do
 		decide_fields_of "$line" "$work/group"
-		decide_read "$work/group"
 		stamp=$(stamp_name "$line" "$context" "$key" "$base")
 		if [ -f "$STATE/stamps/$stamp" ]; then
 			decision="done (stamp): no request"
